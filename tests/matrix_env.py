@@ -60,11 +60,12 @@ def rendered_requirements(combination: Combination, defaults: dict[str, Any]) ->
     return [*project.get("dependencies", []), *project.get("optional-dependencies", {}).get("dev", [])]
 
 
-def shared_venv(version: str, requirements: list[str]) -> Path:
+def shared_venv(version: str, requirements: list[str], purpose: str = "projects") -> Path:
     """Create (once, under a lock shared by xdist workers) the venv for these requirements."""
     wanted = sorted(set(requirements))
     digest = hashlib.sha256("\n".join([version, *wanted]).encode()).hexdigest()[:12]
-    venv = VENVS / f"py{version}-{digest}"
+    prefix = f"{purpose}-py{version}-"
+    venv = VENVS / f"{prefix}{digest}"
     VENVS.mkdir(parents=True, exist_ok=True)
     with FileLock(str(venv) + ".lock"):
         if (venv / ".complete").exists():
@@ -79,4 +80,7 @@ def shared_venv(version: str, requirements: list[str]) -> Path:
             check=True,
         )
         (venv / ".complete").touch()
+        for stale in VENVS.glob(f"{prefix}*"):
+            if stale != venv and stale.is_dir():  # an older union of requirements
+                shutil.rmtree(stale, ignore_errors=True)
     return venv

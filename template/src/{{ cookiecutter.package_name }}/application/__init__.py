@@ -1,0 +1,1 @@
+"""Use cases, the ports they need and the data they exchange; no web or database code."""

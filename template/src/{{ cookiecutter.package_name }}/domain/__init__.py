@@ -1,0 +1,1 @@
+"""Enterprise rules: entities and value objects, free of frameworks and I/O."""

@@ -1,0 +1,1 @@
+"""Process entrypoints; each builds the app once per process from the environment."""

@@ -1,0 +1,37 @@
+"""Print a bearer token the locally running service accepts (`make token`).
+
+Only for ENVIRONMENT=local: it signs with the development issuer's key file.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from ..infrastructure.auth.local_issuer import LocalIssuer
+from ..infrastructure.settings import Environment, Settings
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--subject", default="local-developer")
+    parser.add_argument("--role", action="append", default=[], dest="roles", help="admin, support or viewer")
+    parser.add_argument("--scope", action="append", default=[], dest="scopes")
+    parser.add_argument("--tenant", default=None)
+    parser.add_argument("--ttl", type=int, default=3600, help="lifetime in seconds")
+    arguments = parser.parse_args()
+    settings = Settings()
+    if settings.environment is not Environment.LOCAL:
+        parser.error("development tokens are only for ENVIRONMENT=local")
+    issuer = LocalIssuer.from_settings(settings)
+    token = issuer.issue(
+        arguments.subject,
+        roles=frozenset(arguments.roles or ["admin"]),
+        scopes=frozenset(arguments.scopes),
+        tenant=arguments.tenant,
+        ttl_seconds=arguments.ttl,
+    )
+    print(token)  # noqa: T201 - the token is this command's output
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Adapters for the application ports: database, AWS services, token verification."""

@@ -1,0 +1,417 @@
+"""The service as its own token issuer: RS256 key ring in Secrets Manager, refresh tokens, revocation.
+
+Key ring: one Secrets Manager secret holds `{"keys": [{"kid", "alg", "private_key_pem", "created_at"}]}`,
+newest first. `rotate()` puts a new version with a fresh key in front of the current one
+and drops anything older, so exactly the current and the previous key verify. A new key
+is published (/.well-known/jwks.json) at once but signs only after an activation delay,
+so no instance ever meets a `kid` it has not loaded yet.
+
+Machine clients use the client-credentials grant with a secret whose SHA-256 is
+configured (secrets are 256-bit random values, so a fast hash is enough and the
+comparison is constant-time). Refresh tokens are opaque random strings stored only
+as SHA-256 hashes; each use rotates them, and presenting an already-used one revokes
+its whole family. Access tokens are short-lived and can be revoked by `jti`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import hashlib
+import hmac
+import json
+import secrets
+import threading
+import time
+import uuid
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any, Protocol
+
+import jwt
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from jwt.algorithms import RSAAlgorithm
+
+ALGORITHM = "RS256"
+KEY_SIZE = 2048
+KEYS_KEPT = 2  # current + previous
+
+
+class TokenGrantError(Exception):
+    """An OAuth error (RFC 6749 §5.2): `code` is invalid_client, invalid_grant, ..."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+@dataclass(frozen=True, slots=True)
+class SigningKey:
+    kid: str
+    private_key: rsa.RSAPrivateKey
+    created_at: int
+
+    def public_jwk(self) -> dict[str, Any]:
+        jwk: dict[str, Any] = json.loads(RSAAlgorithm.to_jwk(self.private_key.public_key()))
+        return {**jwk, "kid": self.kid, "alg": ALGORITHM, "use": "sig"}
+
+
+def new_signing_key(now: int | None = None) -> SigningKey:
+    created = int(time.time()) if now is None else now
+    key = rsa.generate_private_key(public_exponent=65537, key_size=KEY_SIZE)
+    return SigningKey(f"{created}-{secrets.token_hex(4)}", key, created)
+
+
+def _active(keys: list[SigningKey], activation_delay: float) -> SigningKey:
+    """The newest key that every instance has had time to publish; the oldest one otherwise."""
+    ready = time.time() - activation_delay
+    return next((key for key in keys if key.created_at <= ready), keys[-1])
+
+
+def _serialize(keys: Iterable[SigningKey]) -> str:
+    entries = []
+    for key in keys:
+        pem = key.private_key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        ).decode()
+        entries.append({"kid": key.kid, "alg": ALGORITHM, "private_key_pem": pem, "created_at": key.created_at})
+    return json.dumps({"keys": entries})
+
+
+def _deserialize(value: str) -> list[SigningKey]:
+    keys = []
+    for entry in json.loads(value).get("keys", []):
+        key = serialization.load_pem_private_key(entry["private_key_pem"].encode(), password=None)
+        if not isinstance(key, rsa.RSAPrivateKey) or entry.get("alg", ALGORITHM) != ALGORITHM:
+            raise ValueError("key ring entries must be RS256 RSA keys")
+        keys.append(SigningKey(str(entry["kid"]), key, int(entry["created_at"])))
+    return keys
+
+
+class KeyRing(Protocol):
+    def signing_key(self) -> SigningKey: ...
+
+    def public_jwks(self) -> dict[str, Any]: ...
+
+    def rotate(self) -> SigningKey: ...
+
+
+class InMemoryKeyRing:
+    """Local runs and tests without Secrets Manager."""
+
+    def __init__(self, keys: list[SigningKey] | None = None, *, activation_delay_seconds: float = 0) -> None:
+        self._keys = keys or [new_signing_key()]
+        self._delay = activation_delay_seconds
+
+    def signing_key(self) -> SigningKey:
+        return _active(self._keys, self._delay)
+
+    def public_jwks(self) -> dict[str, Any]:
+        return {"keys": [key.public_jwk() for key in self._keys]}
+
+    def rotate(self) -> SigningKey:
+        self._keys = [new_signing_key(), *self._keys][:KEYS_KEPT]
+        return self._keys[0]
+
+
+class SecretsManagerKeyRing:
+    """The key ring in one Secrets Manager secret, re-read at most every `max_age_seconds`."""
+
+    def __init__(
+        self, client: Any, secret_id: str, *, max_age_seconds: float = 60.0, activation_delay_seconds: float = 120.0
+    ) -> None:
+        self._client = client
+        self._secret_id = secret_id
+        self._max_age = max_age_seconds
+        # A new key signs only after every instance had time to re-read the ring and
+        # publish it (max_age + JWKS caches), so no verifier meets an unknown kid.
+        self._delay = activation_delay_seconds
+        self._keys: list[SigningKey] = []
+        self._loaded_at = float("-inf")
+        self._lock = threading.Lock()
+
+    def _current(self) -> list[SigningKey]:
+        with self._lock:
+            if time.monotonic() - self._loaded_at >= self._max_age or not self._keys:
+                value = self._client.get_secret_value(SecretId=self._secret_id)["SecretString"]
+                keys = _deserialize(value)
+                if not keys:
+                    raise ValueError("the signing key ring is empty; run the rotate command once")
+                self._keys, self._loaded_at = keys, time.monotonic()
+            return self._keys
+
+    def signing_key(self) -> SigningKey:
+        return _active(self._current(), self._delay)
+
+    def public_jwks(self) -> dict[str, Any]:
+        return {"keys": [key.public_jwk() for key in self._current()]}
+
+    def rotate(self) -> SigningKey:
+        try:
+            existing = _deserialize(self._client.get_secret_value(SecretId=self._secret_id)["SecretString"])
+        except self._client.exceptions.ResourceNotFoundException:
+            existing = []
+        except (ValueError, KeyError):
+            existing = []
+        fresh = new_signing_key()
+        keys = [fresh, *existing][:KEYS_KEPT]
+        self._client.put_secret_value(SecretId=self._secret_id, SecretString=_serialize(keys))
+        with self._lock:
+            self._keys, self._loaded_at = keys, time.monotonic()
+        return fresh
+
+
+def hash_secret(value: str) -> str:
+    return hashlib.sha256(value.encode()).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class Client:
+    client_id: str
+    secret_sha256: str
+    roles: frozenset[str] = frozenset()
+    scopes: frozenset[str] = frozenset()
+    tenant: str | None = None
+
+    @classmethod
+    def from_mapping(cls, raw: Mapping[str, Any]) -> Client:
+        return cls(
+            client_id=str(raw["client_id"]),
+            secret_sha256=str(raw["secret_sha256"]).lower(),
+            roles=frozenset(raw.get("roles", ())),
+            scopes=frozenset(raw.get("scopes", ())),
+            tenant=raw.get("tenant"),
+        )
+
+    def secret_matches(self, presented: str) -> bool:
+        return hmac.compare_digest(hash_secret(presented), self.secret_sha256)
+
+
+@dataclass(frozen=True, slots=True)
+class RefreshRecord:
+    family: str
+    client_id: str
+    subject: str
+    roles: frozenset[str]
+    scopes: frozenset[str]
+    tenant: str | None
+    expires_at: float
+    used: bool = False
+
+
+class RefreshTokenStore(Protocol):
+    """Refresh tokens by SHA-256 hash; a shared store (database) in multi-instance deployments."""
+
+    def add(self, token_hash: str, record: RefreshRecord) -> None: ...
+
+    def get(self, token_hash: str) -> RefreshRecord | None: ...
+
+    def mark_used(self, token_hash: str) -> RefreshRecord | None:
+        """Atomically flag the token used and return its previous record (None when unknown)."""
+        ...
+
+    def revoke_family(self, family: str) -> None: ...
+
+    def family_revoked(self, family: str) -> bool: ...
+
+
+@dataclass
+class InMemoryRefreshTokenStore:
+    records: dict[str, RefreshRecord] = field(default_factory=dict)
+    revoked_families: set[str] = field(default_factory=set)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def add(self, token_hash: str, record: RefreshRecord) -> None:
+        with self.lock:
+            self.records[token_hash] = record
+
+    def get(self, token_hash: str) -> RefreshRecord | None:
+        return self.records.get(token_hash)
+
+    def mark_used(self, token_hash: str) -> RefreshRecord | None:
+        with self.lock:
+            record = self.records.get(token_hash)
+            if record is not None:
+                self.records[token_hash] = replace(record, used=True)
+            return record
+
+    def revoke_family(self, family: str) -> None:
+        with self.lock:
+            self.revoked_families.add(family)
+            self.records = {h: r for h, r in self.records.items() if r.family != family or r.used}
+
+    def family_revoked(self, family: str) -> bool:
+        return family in self.revoked_families
+
+
+class RevocationList:
+    """Revoked access-token ids until they expire; `listeners` drop them from verified-token caches."""
+
+    def __init__(self) -> None:
+        self._revoked: dict[str, float] = {}
+        self.listeners: list[Callable[[str], None]] = []
+
+    def revoke(self, jti: str, expires_at: float) -> None:
+        now = time.time()
+        self._revoked = {j: exp for j, exp in self._revoked.items() if exp > now}
+        self._revoked[jti] = expires_at
+        for listener in self.listeners:
+            listener(jti)
+
+    def is_revoked(self, claims: Mapping[str, Any]) -> bool:
+        return claims.get("jti") in self._revoked
+
+
+@dataclass(frozen=True, slots=True)
+class TokenPair:
+    access_token: str
+    expires_in: int
+    refresh_token: str
+
+
+class TokenService:
+    def __init__(
+        self,
+        *,
+        keyring: KeyRing,
+        issuer: str,
+        audience: str,
+        clients: Iterable[Client],
+        refresh_store: RefreshTokenStore,
+        revocations: RevocationList,
+        access_ttl_seconds: int = 300,
+        refresh_ttl_seconds: int = 14 * 86400,
+        roles_claim: str = "roles",
+        tenant_claim: str | None = None,
+    ) -> None:
+        self.keyring = keyring
+        self.issuer = issuer
+        self.audience = audience
+        self._clients = {client.client_id: client for client in clients}
+        self._refresh = refresh_store
+        self.revocations = revocations
+        self._access_ttl = access_ttl_seconds
+        self._refresh_ttl = refresh_ttl_seconds
+        self._roles_claim = roles_claim
+        self._tenant_claim = tenant_claim or "tenant"
+        # Spend the same hashing work on unknown client ids as on known ones.
+        self._decoy = Client("", hash_secret(secrets.token_urlsafe(32)))
+
+    def authenticate_client(self, client_id: str, client_secret: str) -> Client:
+        client = self._clients.get(client_id)
+        matches = (client or self._decoy).secret_matches(client_secret)
+        if client is None or not matches:
+            raise TokenGrantError("invalid_client")
+        return client
+
+    def client_credentials(self, client_id: str, client_secret: str) -> TokenPair:
+        client = self.authenticate_client(client_id, client_secret)
+        record = RefreshRecord(
+            family=uuid.uuid4().hex,
+            client_id=client.client_id,
+            subject=client.client_id,
+            roles=client.roles,
+            scopes=client.scopes,
+            tenant=client.tenant,
+            expires_at=time.time() + self._refresh_ttl,
+        )
+        return self._pair(record)
+
+    def refresh(self, client_id: str, client_secret: str, refresh_token: str) -> TokenPair:
+        client = self.authenticate_client(client_id, client_secret)
+        record = self._refresh.mark_used(hash_secret(refresh_token))
+        if record is None or record.client_id != client.client_id:
+            raise TokenGrantError("invalid_grant")
+        if record.used:
+            # Reuse of a rotated token: someone holds a copy. Kill the whole family.
+            self._refresh.revoke_family(record.family)
+            raise TokenGrantError("invalid_grant")
+        if self._refresh.family_revoked(record.family) or record.expires_at <= time.time():
+            raise TokenGrantError("invalid_grant")
+        return self._pair(record)
+
+    def revoke(self, client_id: str, client_secret: str, token: str) -> None:
+        """RFC 7009: revoke a refresh token (its family) or an access token (its jti)."""
+        client = self.authenticate_client(client_id, client_secret)
+        record = self._refresh.get(hash_secret(token))
+        if record is not None:
+            if record.client_id == client.client_id:
+                self._refresh.revoke_family(record.family)
+            return
+        try:
+            claims = jwt.decode(
+                token,
+                options={"verify_signature": False, "verify_exp": False},
+                algorithms=[ALGORITHM],
+            )
+        except jwt.PyJWTError:
+            return  # unknown tokens are not an error (RFC 7009 §2.2)
+        jti, exp = claims.get("jti"), claims.get("exp")
+        if claims.get("client_id") == client.client_id and isinstance(jti, str) and isinstance(exp, int | float):
+            self.revocations.revoke(jti, float(exp))
+
+    def _pair(self, record: RefreshRecord) -> TokenPair:
+        refresh_token = secrets.token_urlsafe(32)
+        self._refresh.add(hash_secret(refresh_token), replace(record, used=False))
+        return TokenPair(self.issue_access_token(record), self._access_ttl, refresh_token)
+
+    def issue_access_token(self, record: RefreshRecord) -> str:
+        key = self.keyring.signing_key()
+        now = int(time.time())
+        claims: dict[str, Any] = {
+            "iss": self.issuer,
+            "aud": self.audience,
+            "sub": record.subject,
+            "client_id": record.client_id,
+            "iat": now,
+            "exp": now + self._access_ttl,
+            "jti": uuid.uuid4().hex,
+            "token_use": "access",
+            self._roles_claim: sorted(record.roles),
+            "scope": " ".join(sorted(record.scopes)),
+        }
+        if record.tenant is not None:
+            claims[self._tenant_claim] = record.tenant
+        return jwt.encode(claims, key.private_key, algorithm=ALGORITHM, headers={"kid": key.kid, "typ": "at+jwt"})
+
+
+def require_access_token(claims: Mapping[str, Any]) -> str | None:
+    """Extra verification rule: only this issuer's access tokens (never another token type)."""
+    use = claims.get("token_use")
+    return None if use == "access" else "token_use"
+
+
+def new_client_secret() -> tuple[str, str]:
+    secret = base64.urlsafe_b64encode(secrets.token_bytes(32)).rstrip(b"=").decode()
+    return secret, hash_secret(secret)
+
+
+def main() -> None:
+    """Key ring and client administration: `rotate-keys` or `new-client`."""
+    parser = argparse.ArgumentParser(description=main.__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    rotate = commands.add_parser("rotate-keys", help="add a new signing key; the previous one keeps verifying")
+    rotate.add_argument("--secret-id", required=True)
+    rotate.add_argument("--region", default=None)
+    client = commands.add_parser("new-client", help="print a client secret (once) and its AUTH_CLIENTS entry")
+    client.add_argument("--client-id", required=True)
+    client.add_argument("--role", action="append", default=[], dest="roles")
+    client.add_argument("--scope", action="append", default=[], dest="scopes")
+    client.add_argument("--tenant", default=None)
+    arguments = parser.parse_args()
+    if arguments.command == "rotate-keys":
+        import boto3  # noqa: PLC0415 - only this command talks to AWS
+
+        ring = SecretsManagerKeyRing(boto3.client("secretsmanager", region_name=arguments.region), arguments.secret_id)
+        print(f"new signing key {ring.rotate().kid}")  # noqa: T201
+        return
+    secret, digest = new_client_secret()
+    entry = {"client_id": arguments.client_id, "secret_sha256": digest, "roles": arguments.roles}
+    entry |= {"scopes": arguments.scopes, "tenant": arguments.tenant}
+    print(f"client secret (shown once): {secret}")  # noqa: T201
+    print(f"AUTH_CLIENTS entry: {json.dumps(entry)}")  # noqa: T201
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,249 @@
+"""Bearer token verification shared by every provider (RFC 8725, OWASP JWT cheat sheet).
+
+Checks, in order, before any key is used: size cap, three base64url segments,
+a JSON object header, an allow-listed asymmetric `alg` (never `none`/HS*), a
+string `kid`, no `jku`/`x5u`/`jwk`/`x5c` (never followed) and no `crit`.
+Then the key's own alg/use/kty must fit, and PyJWT checks the signature,
+`exp`/`nbf`/`iat` (leeway <= 60 s), the exact `iss`, required claims and `aud`.
+Provider rules (Cognito `token_use`/`client_id`) follow. Tokens that pass are
+remembered in a `VerifiedTokenCache`, so repeat requests skip the RSA work.
+Rejections raise `AuthenticationError` with a generic message; the reason is
+logged as a short code, never with the token.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import binascii
+import json
+import logging
+import re
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import jwt
+
+from ...application.errors import AuthenticationError
+from ...application.security import Principal
+from .keys import MAX_KID_LENGTH, KeyStore, VerificationKey
+from .token_cache import VerifiedTokenCache, token_digest
+
+logger = logging.getLogger(__name__)
+
+MAX_TOKEN_LENGTH = 8192
+MAX_LEEWAY_SECONDS = 60
+ASYMMETRIC_ALGORITHMS = frozenset(
+    {"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"}
+)
+FORBIDDEN_HEADERS = ("jku", "x5u", "jwk", "x5c", "crit")
+_SEGMENT = re.compile(r"[A-Za-z0-9_-]+")
+
+
+class InvalidTokenError(AuthenticationError):
+    def __init__(self, reason: str) -> None:
+        super().__init__("invalid token")
+        self.reason = reason
+
+
+@dataclass(frozen=True, slots=True)
+class VerificationPolicy:
+    issuer: str
+    audience: str | None = None
+    algorithms: frozenset[str] = frozenset({"RS256"})
+    leeway_seconds: int = 30
+    # Cognito: accepted `token_use` values and the app client ids (`client_id` of
+    # access tokens, `aud` of id tokens). When set, `audience` is not used.
+    token_uses: frozenset[str] = frozenset()
+    client_ids: frozenset[str] = frozenset()
+    roles_claim: str = "roles"
+    tenant_claim: str | None = None
+    tenant_required: bool = False
+    required_claims: tuple[str, ...] = ("exp", "iat", "iss", "sub")
+    extra_checks: tuple[Callable[[Mapping[str, Any]], str | None], ...] = field(default=())
+
+    def __post_init__(self) -> None:
+        if not self.issuer:
+            raise ValueError("issuer is required")
+        if not self.algorithms or not self.algorithms <= ASYMMETRIC_ALGORITHMS:
+            raise ValueError(f"algorithms must be a non-empty subset of {sorted(ASYMMETRIC_ALGORITHMS)}")
+        if not 0 <= self.leeway_seconds <= MAX_LEEWAY_SECONDS:
+            raise ValueError(f"leeway must be between 0 and {MAX_LEEWAY_SECONDS} seconds")
+        if self.token_uses:
+            if not self.token_uses <= {"access", "id"} or not self.client_ids:
+                raise ValueError("token_uses must be access/id and client_ids must be set")
+        elif not self.audience:
+            raise ValueError("audience is required")
+
+
+class JwtVerifier:
+    """Implements the application's TokenVerifier port for one issuer."""
+
+    def __init__(
+        self,
+        policy: VerificationPolicy,
+        keys: KeyStore,
+        *,
+        cache: VerifiedTokenCache | None = None,
+        is_revoked: Callable[[Mapping[str, Any]], bool] | None = None,
+    ) -> None:
+        self.policy = policy
+        self.keys = keys
+        self.cache = cache if cache is not None else VerifiedTokenCache()
+        self._is_revoked = is_revoked
+
+    async def verify(self, token: str) -> Principal:
+        digest = token_digest(token)
+        principal = self.cache.get(digest)
+        if principal is not None:
+            return principal
+        return await self.verify_uncached(token, digest)
+
+    async def verify_uncached(self, token: str, digest: bytes) -> Principal:
+        header = self._check_header(token)
+        kid: str = header["kid"]
+        key, should_fetch = self.keys.lookup(kid)
+        if should_fetch:
+            # The only blocking step (network or Secrets Manager) runs in a worker thread.
+            key = await asyncio.to_thread(self.keys.fetch, kid)
+        return self._finish(token, digest, header, key)
+
+    def verify_sync(self, token: str) -> Principal:
+        """Blocking variant for synchronous callers (the Lambda authorizer)."""
+        digest = token_digest(token)
+        principal = self.cache.get(digest)
+        if principal is not None:
+            return principal
+        return self.verify_uncached_sync(token, digest)
+
+    def verify_uncached_sync(self, token: str, digest: bytes) -> Principal:
+        header = self._check_header(token)
+        kid: str = header["kid"]
+        key, should_fetch = self.keys.lookup(kid)
+        if should_fetch:
+            key = self.keys.fetch(kid)
+        return self._finish(token, digest, header, key)
+
+    def _finish(self, token: str, digest: bytes, header: Mapping[str, Any], key: VerificationKey | None) -> Principal:
+        if key is None:
+            raise reject("unknown_kid")
+        alg: str = header["alg"]
+        if not key.allows(alg):
+            raise reject("key_not_allowed_for_alg")
+        claims = self._decode(token, key, alg)
+        principal = self._principal(claims)
+        jti = claims.get("jti")
+        self.cache.put(
+            digest, principal, exp=float(claims["exp"]), kid=key.kid, jti=jti if isinstance(jti, str) else None
+        )
+        return principal
+
+    def _check_header(self, token: str) -> dict[str, Any]:
+        if not isinstance(token, str) or len(token) > MAX_TOKEN_LENGTH:
+            raise reject("too_long")
+        parts = token.split(".")
+        if len(parts) != 3:
+            raise reject("segments")
+        if not all(_SEGMENT.fullmatch(part) for part in parts):
+            raise reject("encoding")
+        try:
+            header = json.loads(base64.urlsafe_b64decode(parts[0] + "=" * (-len(parts[0]) % 4)))
+        except (ValueError, binascii.Error, UnicodeDecodeError, RecursionError):
+            raise reject("header_json") from None
+        if not isinstance(header, dict):
+            raise reject("header_json")
+        alg = header.get("alg")
+        if not isinstance(alg, str) or alg not in self.policy.algorithms:
+            raise reject("alg")
+        kid = header.get("kid")
+        if not isinstance(kid, str) or not kid or len(kid) > MAX_KID_LENGTH:
+            raise reject("kid")
+        for name in FORBIDDEN_HEADERS:
+            if name in header:
+                raise reject(f"header_{name}")
+        return header
+
+    def _decode(self, token: str, key: VerificationKey, alg: str) -> dict[str, Any]:
+        policy = self.policy
+        generic = not policy.token_uses
+        try:
+            claims: dict[str, Any] = jwt.decode(
+                token,
+                key.key,
+                algorithms=[alg],
+                issuer=policy.issuer,
+                audience=policy.audience if generic else None,
+                leeway=policy.leeway_seconds,
+                options={"require": list(policy.required_claims), "verify_aud": generic},
+            )
+        except jwt.ExpiredSignatureError:
+            raise reject("expired") from None
+        except jwt.ImmatureSignatureError:
+            raise reject("not_yet_valid") from None
+        except (jwt.PyJWTError, ValueError, TypeError, RecursionError) as exc:
+            raise reject(type(exc).__name__) from None
+        if claims.get("iss") != policy.issuer:
+            raise reject("iss")
+        sub = claims.get("sub")
+        if not isinstance(sub, str) or not sub:
+            raise reject("sub")
+        if not generic:
+            _check_cognito_use(claims, policy)
+        for check in policy.extra_checks:
+            if (reason := check(claims)) is not None:
+                raise reject(reason)
+        if self._is_revoked is not None and self._is_revoked(claims):
+            raise reject("revoked")
+        return claims
+
+    def _principal(self, claims: Mapping[str, Any]) -> Principal:
+        policy = self.policy
+        tenant: str | None = None
+        if policy.tenant_claim is not None:
+            value = claims.get(policy.tenant_claim)
+            if value is None:
+                if policy.tenant_required:
+                    raise reject("tenant_missing")
+            elif isinstance(value, str) and value:
+                tenant = value
+            else:
+                raise reject("tenant_type")
+        return Principal(
+            subject=claims["sub"],
+            roles=frozenset(_strings(claims.get(policy.roles_claim))),
+            scopes=frozenset(_scopes(claims)),
+            tenant=tenant,
+        )
+
+
+def _check_cognito_use(claims: Mapping[str, Any], policy: VerificationPolicy) -> None:
+    use = claims.get("token_use")
+    if use not in policy.token_uses:
+        raise reject("token_use")
+    if use == "access":
+        if claims.get("client_id") not in policy.client_ids:
+            raise reject("client_id")
+    else:
+        aud = claims.get("aud")
+        if not isinstance(aud, str) or aud not in policy.client_ids:
+            raise reject("aud")
+
+
+def _strings(value: Any) -> Iterable[str]:
+    if isinstance(value, str):
+        return value.split()
+    if isinstance(value, list):
+        return (item for item in value if isinstance(item, str))
+    return ()
+
+
+def _scopes(claims: Mapping[str, Any]) -> Iterable[str]:
+    # "scope" is a space-separated string (RFC 8693, Cognito); "scp" a list (Okta, Entra).
+    yield from _strings(claims.get("scope"))
+    yield from _strings(claims.get("scp"))
+
+
+def reject(reason: str) -> InvalidTokenError:
+    logger.info("bearer token rejected", extra={"reason": reason})
+    return InvalidTokenError(reason)

@@ -1,0 +1,150 @@
+"""AES-256-GCM field encryption under cached, KMS-wrapped data keys.
+
+Sealed field (base64url text):
+
+    format (1 byte, 0x01) | key version (2) | wrapped key length (2) | wrapped data key
+    | nonce (12) | ciphertext + GCM tag (16)
+
+The associated data is the header above plus table, column and record id, so a
+ciphertext copied to another row or column, or relabelled with another key
+version, fails to decrypt instead of yielding someone else's data.
+
+Data-key caching: one data key encrypts at most `max_messages` fields and lives
+at most `max_age_seconds`, then a new one is generated (far below the 2**32
+random-nonce limit of GCM). Unwrapped keys for decryption are kept in a bounded
+LRU cache with the same maximum age, so a KMS call is needed per data key, not
+per field. A cache miss makes one synchronous KMS call.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import os
+import struct
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from .keys import KeyProvider
+
+FORMAT_V1 = 1
+_HEADER = struct.Struct(">BHH")
+_NONCE_BYTES = 12
+
+
+class DecryptionError(Exception):
+    """A sealed field is malformed, tampered with, or bound to another record or column."""
+
+
+@dataclass(frozen=True, slots=True)
+class FieldContext:
+    """Where a value is stored; part of the associated data of its ciphertext."""
+
+    table: str
+    column: str
+    record_id: str
+
+    def associated_data(self, header: bytes) -> bytes:
+        return b"\x1f".join((header, self.table.encode(), self.column.encode(), self.record_id.encode()))
+
+
+@dataclass(slots=True)
+class _CachedKey:
+    aead: AESGCM
+    wrapped: bytes
+    created: float
+    uses: int = 0
+
+
+class FieldEncryptor:
+    def __init__(
+        self,
+        keys: KeyProvider,
+        *,
+        active_version: int,
+        max_age_seconds: float = 300.0,
+        max_messages: int = 10_000,
+        max_cached_unwrapped: int = 1_000,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        if active_version not in keys.versions:
+            raise ValueError(f"active PII key version {active_version} has no key")
+        self._keys = keys
+        self.active_version = active_version
+        self._max_age = max_age_seconds
+        self._max_messages = max(1, max_messages)
+        self._max_unwrapped = max(0, max_cached_unwrapped)
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._current: _CachedKey | None = None
+        self._unwrapped: OrderedDict[bytes, tuple[AESGCM, float]] = OrderedDict()
+        self.kms_calls = 0
+
+    def _encryption_key(self) -> _CachedKey:
+        with self._lock:
+            now = self._clock()
+            current = self._current
+            if current is None or current.uses >= self._max_messages or now - current.created >= self._max_age:
+                data_key = self._keys.generate_data_key(self.active_version)
+                self.kms_calls += 1
+                current = _CachedKey(AESGCM(data_key.plaintext), data_key.wrapped, now)
+                self._current = current
+            current.uses += 1
+            return current
+
+    def _decryption_key(self, key_version: int, wrapped: bytes) -> AESGCM:
+        cache_key = key_version.to_bytes(2, "big") + wrapped
+        with self._lock:
+            now = self._clock()
+            cached = self._unwrapped.get(cache_key)
+            if cached is not None and now - cached[1] < self._max_age:
+                self._unwrapped.move_to_end(cache_key)
+                return cached[0]
+        try:
+            aead = AESGCM(self._keys.unwrap(key_version, wrapped))
+        except Exception as exc:  # KMS says "invalid ciphertext" in several ways
+            raise DecryptionError("data key cannot be unwrapped") from exc
+        with self._lock:
+            self.kms_calls += 1
+            if self._max_unwrapped:
+                self._unwrapped[cache_key] = (aead, now)
+                while len(self._unwrapped) > self._max_unwrapped:
+                    self._unwrapped.popitem(last=False)
+        return aead
+
+    def encrypt(self, plaintext: str, context: FieldContext) -> str:
+        key = self._encryption_key()
+        header = _HEADER.pack(FORMAT_V1, self.active_version, len(key.wrapped)) + key.wrapped
+        nonce = os.urandom(_NONCE_BYTES)
+        sealed = key.aead.encrypt(nonce, plaintext.encode(), context.associated_data(header))
+        return base64.urlsafe_b64encode(header + nonce + sealed).decode("ascii")
+
+    def decrypt(self, token: str, context: FieldContext) -> str:
+        try:
+            blob = base64.urlsafe_b64decode(token.encode("ascii"))
+            form, key_version, wrapped_length = _HEADER.unpack_from(blob)
+        except (binascii.Error, UnicodeError, ValueError, struct.error) as exc:
+            raise DecryptionError("not a sealed field") from exc
+        if form != FORMAT_V1:
+            raise DecryptionError("unknown sealed field format")
+        body = _HEADER.size + wrapped_length
+        header, nonce, sealed = blob[:body], blob[body : body + _NONCE_BYTES], blob[body + _NONCE_BYTES :]
+        aead = self._decryption_key(key_version, header[_HEADER.size :])
+        try:
+            return aead.decrypt(nonce, sealed, context.associated_data(header)).decode()
+        except (InvalidTag, ValueError) as exc:
+            raise DecryptionError("sealed field does not belong here or was altered") from exc
+
+    @staticmethod
+    def key_version(token: str) -> int:
+        try:
+            _, key_version, _ = _HEADER.unpack_from(base64.urlsafe_b64decode(token.encode("ascii")))
+        except (binascii.Error, UnicodeError, ValueError, struct.error) as exc:
+            raise DecryptionError("not a sealed field") from exc
+        return int(key_version)

@@ -1,0 +1,1 @@
+"""SQLAlchemy 2 async persistence: tables, repository, unit of work and migrations."""

@@ -1,0 +1,1 @@
+"""HTTP layer: app factory, routers, request/response models and error mapping."""

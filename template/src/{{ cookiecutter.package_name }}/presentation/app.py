@@ -1,0 +1,72 @@
+"""The application factory shared by every entrypoint (uvicorn, gunicorn, Lambda, tests).
+
+Each concern is a small function so features (auth providers, security headers,
+rate limiting, audit) can add their middleware and routers in one place.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from ..infrastructure.db.migrate import upgrade
+from ..infrastructure.seed import seed_examples
+from ..infrastructure.settings import Settings
+from .auth import auth_routers
+from .container import Container, build_container
+from .errors import register_error_handlers
+from .hardening import install_hardening
+from .routers import customers, health
+
+logger = logging.getLogger(__name__)
+
+
+def create_app(settings: Settings, *, container: Container | None = None) -> FastAPI:
+    container = container or build_container(settings)
+    app = FastAPI(
+        title=settings.service_name,
+        debug=settings.debug,
+        lifespan=_lifespan,
+        # Interactive docs and the schema reveal the whole surface: only outside prod.
+        docs_url="/docs" if settings.docs_enabled else None,
+        redoc_url=None,
+        openapi_url="/openapi.json" if settings.docs_enabled else None,
+    )
+    app.state.container = container
+    add_middleware(app, settings)
+    include_routers(app)
+    register_error_handlers(app)
+    return app
+
+
+def add_middleware(app: FastAPI, settings: Settings) -> None:
+    # Security headers, request id, CORS allow-list, body/JSON limits and the 422
+    # handler that never echoes input: see presentation/hardening.py.
+    install_hardening(app, settings)
+
+
+def include_routers(app: FastAPI) -> None:
+    app.include_router(health.router)
+    app.include_router(customers.router)
+    for router in auth_routers():
+        app.include_router(router)
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    container: Container = app.state.container
+    await prepare_local_database(container)
+    yield
+    await container.engine.dispose()
+
+
+async def prepare_local_database(container: Container) -> None:
+    """Local runs migrate and seed on start; deployed environments run migrations as a release step."""
+    if container.settings.migrate_on_start:
+        await upgrade(container.engine)
+    if container.settings.seed_example_data:
+        created = await seed_examples(container.customers)
+        logger.info("seeded %d example customers", created)

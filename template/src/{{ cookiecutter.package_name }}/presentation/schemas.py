@@ -1,0 +1,85 @@
+"""Request and response bodies; the domain value objects do the deeper validation."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Self
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from ..application.dto import CustomerView, Page
+from ..domain.customer import CustomerStatus
+from .input_types import EmailText, NameText, PhoneText
+
+
+class RequestBody(BaseModel):
+    # Unknown fields are an error, not silently dropped: catches typos and mass assignment.
+    # NaN/Infinity are refused; every string is bounded (see input_types.py).
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, allow_inf_nan=False, str_max_length=1000)
+
+
+class CustomerCreate(RequestBody):
+    email: EmailText = Field(examples=["ada.lovelace@example.com"])
+    first_name: NameText = Field(examples=["Ada"])
+    last_name: NameText = Field(examples=["Lovelace"])
+    phone: PhoneText | None = Field(default=None, examples=["+442071234567"])
+
+
+class CustomerUpdate(RequestBody):
+    """Fields left out stay unchanged; `"phone": null` removes the phone number."""
+
+    email: EmailText | None = None
+    first_name: NameText | None = None
+    last_name: NameText | None = None
+    phone: PhoneText | None = None
+    status: CustomerStatus | None = None
+
+    @model_validator(mode="after")
+    def _not_empty(self) -> Self:
+        if not self.model_fields_set:
+            raise ValueError("give at least one field to change")
+        return self
+
+
+class CustomerOut(BaseModel):
+    id: str
+    email: str
+    first_name: str
+    last_name: str
+    phone: str | None
+    status: CustomerStatus
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, view: CustomerView) -> CustomerOut:
+        return cls(
+            id=view.id,
+            email=view.email,
+            first_name=view.first_name,
+            last_name=view.last_name,
+            phone=view.phone,
+            status=view.status,
+            created_at=view.created_at,
+            updated_at=view.updated_at,
+        )
+
+
+class CustomerPage(BaseModel):
+    items: list[CustomerOut]
+    total: int
+    limit: int
+    offset: int
+
+    @classmethod
+    def of(cls, page: Page[CustomerView]) -> CustomerPage:
+        return cls(
+            items=[CustomerOut.of(view) for view in page.items], total=page.total, limit=page.limit, offset=page.offset
+        )
+
+
+class Problem(BaseModel):
+    """Error body: a stable code and a safe message, never internals."""
+
+    code: str
+    message: str

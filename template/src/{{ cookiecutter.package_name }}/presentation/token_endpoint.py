@@ -1,0 +1,112 @@
+"""Self-issued tokens: /.well-known/jwks.json, /oauth/token (client credentials, refresh) and /oauth/revoke.
+
+Client authentication is HTTP Basic or `client_id`/`client_secret` form fields
+(RFC 6749 §2.3.1). Responses carry `Cache-Control: no-store`; errors follow RFC
+6749 §5.2 and never echo the presented secret or token.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import binascii
+from typing import Any
+from urllib.parse import parse_qs
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import JSONResponse
+
+from ..infrastructure.auth import TokenVerifiers
+from ..infrastructure.auth.self_issued import TokenGrantError, TokenService
+from .container import container
+
+MAX_FORM_BYTES = 16 * 1024
+BEARER = "Bearer"
+NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+
+router = APIRouter(tags=["auth"])
+
+
+def _service(request: Request) -> TokenService:
+    verifier = container(request).token_verifier
+    if isinstance(verifier, TokenVerifiers) and verifier.token_service is not None:
+        return verifier.token_service
+    raise TokenGrantError("unsupported_grant_type")
+
+
+def _error(code: str) -> JSONResponse:
+    status = 401 if code == "invalid_client" else 400
+    headers = {**NO_STORE, **({"WWW-Authenticate": "Basic"} if status == 401 else {})}
+    return JSONResponse({"error": code}, status_code=status, headers=headers)
+
+
+async def _form(request: Request) -> dict[str, str]:
+    if request.headers.get("content-type", "").split(";")[0].strip() != "application/x-www-form-urlencoded":
+        raise TokenGrantError("invalid_request")
+    body = await request.body()
+    if len(body) > MAX_FORM_BYTES:
+        raise TokenGrantError("invalid_request")
+    fields = parse_qs(body.decode("utf-8", "replace"), keep_blank_values=False, max_num_fields=10)
+    if any(len(values) != 1 for values in fields.values()):
+        raise TokenGrantError("invalid_request")  # RFC 6749 §3.2: parameters must not repeat
+    return {name: values[0] for name, values in fields.items()}
+
+
+def _client_credentials(request: Request, form: dict[str, str]) -> tuple[str, str]:
+    authorization = request.headers.get("authorization", "")
+    if authorization[:6].lower() == "basic ":
+        try:
+            client_id, _, secret = base64.b64decode(authorization[6:], validate=True).decode().partition(":")
+        except (binascii.Error, UnicodeDecodeError):
+            raise TokenGrantError("invalid_client") from None
+        return client_id, secret
+    form_id, form_secret = form.get("client_id"), form.get("client_secret")
+    if not form_id or not form_secret:
+        raise TokenGrantError("invalid_client")
+    return form_id, form_secret
+
+
+@router.get("/.well-known/jwks.json", include_in_schema=False)
+async def jwks(request: Request) -> JSONResponse:
+    try:
+        keys = await asyncio.to_thread(_service(request).keyring.public_jwks)
+    except TokenGrantError:
+        return JSONResponse({"keys": []}, status_code=404)
+    return JSONResponse(keys, headers={"Cache-Control": "public, max-age=300"})
+
+
+@router.post("/oauth/token")
+async def token(request: Request) -> JSONResponse:
+    try:
+        service = _service(request)
+        form = await _form(request)
+        client_id, secret = _client_credentials(request, form)
+        grant = form.get("grant_type")
+        if grant == "client_credentials":
+            pair = await asyncio.to_thread(service.client_credentials, client_id, secret)
+        elif grant == "refresh_token" and form.get("refresh_token"):
+            pair = await asyncio.to_thread(service.refresh, client_id, secret, form["refresh_token"])
+        else:
+            raise TokenGrantError("unsupported_grant_type" if grant else "invalid_request")
+    except TokenGrantError as error:
+        return _error(error.code)
+    body: dict[str, Any] = {
+        "access_token": pair.access_token,
+        "token_type": BEARER,
+        "expires_in": pair.expires_in,
+        "refresh_token": pair.refresh_token,
+    }
+    return JSONResponse(body, headers=NO_STORE)
+
+
+@router.post("/oauth/revoke")
+async def revoke(request: Request) -> Response:
+    try:
+        service = _service(request)
+        form = await _form(request)
+        client_id, secret = _client_credentials(request, form)
+        if form.get("token"):
+            await asyncio.to_thread(service.revoke, client_id, secret, form["token"])
+    except TokenGrantError as error:
+        return _error(error.code)
+    return Response(status_code=200, headers=NO_STORE)
