@@ -11,7 +11,9 @@ timeout = 60
 keepalive = 75  # longer than the ALB idle timeout (60 s) so the ALB closes connections first
 # Worker heartbeats go to tmpfs: works with a read-only root filesystem and never blocks on disk.
 worker_tmp_dir = "/dev/shm"  # noqa: S108 - tmpfs owned by the container, not a shared /tmp
-accesslog = "-"
+# No gunicorn access log: it prints the full request line, query string (search terms) included.
+# The app logs one JSON line per request without it; see presentation/middleware/access_log.py.
+accesslog = None
 errorlog = "-"
 # Do not let uvicorn rewrite the client address from X-Forwarded-For: with "*" it takes the
 # left-most entry, which the caller writes, so a forged header would pick the rate-limit

@@ -39,3 +39,6 @@ class SecurityMetrics(Protocol):
     def rate_limited(self, scope: str) -> None: ...
 
     def key_rotation(self, kind: str, records: int) -> None: ...
+
+    def flush(self) -> None:
+        """Write anything batched in memory (called at shutdown and after each Lambda invocation)."""

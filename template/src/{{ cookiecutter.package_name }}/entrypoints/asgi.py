@@ -4,7 +4,10 @@ import logging
 
 from ..infrastructure.settings import Settings
 from ..presentation.app import create_app
+from ..presentation.middleware.access_log import silence_server_access_logs
 
 settings = Settings()
 logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+# The app writes its own access line (no query string, with the request id).
+silence_server_access_logs()
 app = create_app(settings)

@@ -4,7 +4,8 @@ It applies exactly the verification the service applies (same verifier, keys fro
 the Secrets Manager key ring), so the gateway rejects bad tokens before they reach
 the service, which still verifies them itself (defence in depth). The verifier is
 built once per Lambda environment; keys and verified tokens stay cached between
-invocations.
+invocations. It has no database connection, so it does not see access-token
+revocations: the service behind it enforces those (docs/authentication.md).
 """
 
 from __future__ import annotations

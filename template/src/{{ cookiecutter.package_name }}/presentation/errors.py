@@ -1,12 +1,21 @@
-"""Maps application errors to HTTP responses; bodies never carry SQL, paths or stack traces."""
+"""Maps application errors to HTTP responses; bodies never carry SQL, paths or stack traces.
+
+Every error body has one shape, `{"code": ..., "message": ...}` (422 adds `errors`):
+the handlers here, the HTTPExceptions raised by dependencies (401, 403, 429, 503)
+and Starlette's own 404/405 all go through `_problem`, and the middleware that
+answers early (413, 415, 400, per-IP 429, last-resort 500) writes the same keys.
+"""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from http import HTTPStatus
 
 from fastapi import FastAPI, Request, status
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import Response
 
 from ..application.errors import (
     CustomerNotFoundError,
@@ -18,11 +27,44 @@ from ..domain.customer import CustomerDeletedError
 from ..domain.errors import InvalidValueError
 
 logger = logging.getLogger(__name__)
-Handler = Callable[[Request, Exception], Awaitable[JSONResponse]]
+Handler = Callable[[Request, Exception], Awaitable[Response]]
+
+# Stable, machine-readable codes for the statuses the HTTP layer raises itself.
+HTTP_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    422: "invalid_request",
+    429: "rate_limited",
+    500: "internal_error",
+    503: "unavailable",
+}
 
 
 def _problem(status_code: int, code: str, message: str, headers: dict[str, str] | None = None) -> JSONResponse:
     return JSONResponse({"code": code, "message": message}, status_code=status_code, headers=headers)
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    """HTTPExceptions (auth dependencies, per-principal 429, unknown routes) in the common shape."""
+    if not isinstance(exc, StarletteHTTPException):
+        return await _unexpected(request, exc)
+    headers = dict(exc.headers) if exc.headers else None
+    if exc.status_code in {204, 304} or exc.status_code < 200:
+        return Response(status_code=exc.status_code, headers=headers)
+    try:
+        phrase = HTTPStatus(exc.status_code).phrase
+    except ValueError:
+        phrase = "error"
+    # Details are written by this code base, never copied from the request; Starlette's are the phrase.
+    message = exc.detail if isinstance(exc.detail, str) and exc.detail != phrase else phrase.lower()
+    code = HTTP_CODES.get(exc.status_code, f"http_{exc.status_code}")
+    return _problem(exc.status_code, code, message, headers)
 
 
 async def _not_found(request: Request, exc: Exception) -> JSONResponse:
@@ -55,6 +97,7 @@ async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
 
 
 HANDLERS: dict[type[Exception], Handler] = {
+    StarletteHTTPException: _http_error,
     CustomerNotFoundError: _not_found,
     CustomerDeletedError: _not_found,
     EmailAlreadyRegisteredError: _email_taken,

@@ -15,6 +15,7 @@ from urllib.parse import parse_qs
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import SQLAlchemyError
 
 from ..infrastructure.auth import TokenVerifiers
 from ..infrastructure.auth.self_issued import TokenGrantError, TokenService
@@ -32,6 +33,15 @@ def _service(request: Request) -> TokenService:
     if isinstance(verifier, TokenVerifiers) and verifier.token_service is not None:
         return verifier.token_service
     raise TokenGrantError("unsupported_grant_type")
+
+
+# The refresh-token store (the service's database) is unreachable: retryable, never a 500.
+_STORE_DOWN = (SQLAlchemyError, OSError, TimeoutError)
+
+
+def _unavailable() -> JSONResponse:
+    headers = {**NO_STORE, "Retry-After": "5"}
+    return JSONResponse({"error": "temporarily_unavailable"}, status_code=503, headers=headers)
 
 
 def _error(code: str) -> JSONResponse:
@@ -83,13 +93,15 @@ async def token(request: Request) -> JSONResponse:
         client_id, secret = _client_credentials(request, form)
         grant = form.get("grant_type")
         if grant == "client_credentials":
-            pair = await asyncio.to_thread(service.client_credentials, client_id, secret)
+            pair = await service.client_credentials(client_id, secret)
         elif grant == "refresh_token" and form.get("refresh_token"):
-            pair = await asyncio.to_thread(service.refresh, client_id, secret, form["refresh_token"])
+            pair = await service.refresh(client_id, secret, form["refresh_token"])
         else:
             raise TokenGrantError("unsupported_grant_type" if grant else "invalid_request")
     except TokenGrantError as error:
         return _error(error.code)
+    except _STORE_DOWN:
+        return _unavailable()
     body: dict[str, Any] = {
         "access_token": pair.access_token,
         "token_type": BEARER,
@@ -106,7 +118,9 @@ async def revoke(request: Request) -> Response:
         form = await _form(request)
         client_id, secret = _client_credentials(request, form)
         if form.get("token"):
-            await asyncio.to_thread(service.revoke, client_id, secret, form["token"])
+            await service.revoke(client_id, secret, form["token"])
     except TokenGrantError as error:
         return _error(error.code)
+    except _STORE_DOWN:
+        return _unavailable()
     return Response(status_code=200, headers=NO_STORE)

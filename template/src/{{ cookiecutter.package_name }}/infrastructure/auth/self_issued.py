@@ -10,30 +10,41 @@ Machine clients use the client-credentials grant with a secret whose SHA-256 is
 configured (secrets are 256-bit random values, so a fast hash is enough and the
 comparison is constant-time). Refresh tokens are opaque random strings stored only
 as SHA-256 hashes; each use rotates them, and presenting an already-used one revokes
-its whole family. Access tokens are short-lived and can be revoked by `jti`.
+its whole family. Access tokens are short-lived and can be revoked by `jti`. Refresh
+tokens, families and revocations live in the service's database (token_store.py), so
+every instance sees the same state; see `RevokedAccessTokens` for how fast an access
+token revocation reaches the other instances.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import base64
 import hashlib
 import hmac
 import json
+import logging
 import secrets
 import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
+from sqlalchemy.exc import SQLAlchemyError
+
+from ...application.errors import AuthFailureReason
+
+logger = logging.getLogger(__name__)
 
 ALGORITHM = "RS256"
+MAX_JTI_LENGTH = 64
 KEY_SIZE = 2048
 KEYS_KEPT = 2  # current + previous
 
@@ -189,7 +200,9 @@ class Client:
 
 
 @dataclass(frozen=True, slots=True)
-class RefreshRecord:
+class RefreshFamily:
+    """What a chain of rotated refresh tokens grants; `expires_at` bounds the whole chain."""
+
     family: str
     client_id: str
     subject: str
@@ -197,70 +210,109 @@ class RefreshRecord:
     scopes: frozenset[str]
     tenant: str | None
     expires_at: float
-    used: bool = False
+    revoked: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class UsedRefreshToken:
+    family: RefreshFamily
+    already_used: bool  # True: this token was rotated before, so a copy of it is being replayed
 
 
 class RefreshTokenStore(Protocol):
-    """Refresh tokens by SHA-256 hash; a shared store (database) in multi-instance deployments."""
+    """Refresh tokens by SHA-256 hash, in the database every instance shares (token_store.py)."""
 
-    def add(self, token_hash: str, record: RefreshRecord) -> None: ...
-
-    def get(self, token_hash: str) -> RefreshRecord | None: ...
-
-    def mark_used(self, token_hash: str) -> RefreshRecord | None:
-        """Atomically flag the token used and return its previous record (None when unknown)."""
+    async def start(self, token_hash: str, family: RefreshFamily) -> None:
+        """Record a new family and its first token."""
         ...
 
-    def revoke_family(self, family: str) -> None: ...
+    async def add(self, token_hash: str, family: str) -> None: ...
 
-    def family_revoked(self, family: str) -> bool: ...
+    async def use(self, token_hash: str) -> UsedRefreshToken | None:
+        """Atomically flag the token used (once, across instances); None when unknown."""
+        ...
 
+    async def find(self, token_hash: str) -> RefreshFamily | None: ...
 
-@dataclass
-class InMemoryRefreshTokenStore:
-    records: dict[str, RefreshRecord] = field(default_factory=dict)
-    revoked_families: set[str] = field(default_factory=set)
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def add(self, token_hash: str, record: RefreshRecord) -> None:
-        with self.lock:
-            self.records[token_hash] = record
-
-    def get(self, token_hash: str) -> RefreshRecord | None:
-        return self.records.get(token_hash)
-
-    def mark_used(self, token_hash: str) -> RefreshRecord | None:
-        with self.lock:
-            record = self.records.get(token_hash)
-            if record is not None:
-                self.records[token_hash] = replace(record, used=True)
-            return record
-
-    def revoke_family(self, family: str) -> None:
-        with self.lock:
-            self.revoked_families.add(family)
-            self.records = {h: r for h, r in self.records.items() if r.family != family or r.used}
-
-    def family_revoked(self, family: str) -> bool:
-        return family in self.revoked_families
+    async def revoke_family(self, family: str) -> None: ...
 
 
-class RevocationList:
-    """Revoked access-token ids until they expire; `listeners` drop them from verified-token caches."""
+class AccessTokenRevocationStore(Protocol):
+    async def revoke(self, jti: str, expires_at: float) -> None: ...
 
-    def __init__(self) -> None:
+    async def active(self) -> dict[str, float]:
+        """Every revoked `jti` whose token has not expired yet, with its `exp`."""
+        ...
+
+
+class RevokedAccessTokens:
+    """Revoked access-token ids, shared through a store, with a local copy for the request path.
+
+    Checking a token costs one set lookup, and only on a verified-token cache miss: tokens
+    already in the cache are dropped from it (`listeners`) when their revocation is seen.
+    Each instance re-reads the unexpired revocations at most every `refresh_seconds`, in
+    the background, triggered by a request. A revocation therefore takes effect on the
+    instance that received it at once, and on every other instance within
+    `refresh_seconds` plus one query. When the store cannot be read, the last copy stays
+    in use and the failure is logged; the next request after `refresh_seconds` retries.
+    """
+
+    def __init__(
+        self,
+        store: AccessTokenRevocationStore,
+        *,
+        refresh_seconds: float = 5.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._store = store
+        self._refresh_seconds = refresh_seconds
+        self._clock = clock
         self._revoked: dict[str, float] = {}
+        self._next_refresh = float("-inf")
+        self._loaded = False
+        self._task: asyncio.Task[None] | None = None
         self.listeners: list[Callable[[str], None]] = []
-
-    def revoke(self, jti: str, expires_at: float) -> None:
-        now = time.time()
-        self._revoked = {j: exp for j, exp in self._revoked.items() if exp > now}
-        self._revoked[jti] = expires_at
-        for listener in self.listeners:
-            listener(jti)
 
     def is_revoked(self, claims: Mapping[str, Any]) -> bool:
         return claims.get("jti") in self._revoked
+
+    def refresh_soon(self) -> None:
+        """Start a background re-read when the local copy is older than `refresh_seconds`."""
+        if self._clock() < self._next_refresh or self._task is not None:
+            return
+        self._next_refresh = self._clock() + self._refresh_seconds
+        task = asyncio.get_running_loop().create_task(self.refresh())
+        task.add_done_callback(self._refreshed)
+        self._task = task
+
+    def _refreshed(self, task: asyncio.Task[None]) -> None:
+        self._task = None
+
+    async def ensure_loaded(self) -> None:
+        if not self._loaded:
+            await self.refresh()
+
+    async def refresh(self) -> None:
+        self._loaded = True
+        self._next_refresh = self._clock() + self._refresh_seconds
+        try:
+            active = await self._store.active()
+        except (SQLAlchemyError, OSError, TimeoutError):
+            logger.warning("could not read access-token revocations; keeping the last copy", exc_info=True)
+            return
+        new = active.keys() - self._revoked.keys()
+        self._revoked = active
+        for jti in new:
+            self._notify(jti)
+
+    async def revoke(self, jti: str, expires_at: float) -> None:
+        await self._store.revoke(jti, expires_at)
+        self._revoked = {**self._revoked, jti: expires_at}
+        self._notify(jti)
+
+    def _notify(self, jti: str) -> None:
+        for listener in self.listeners:
+            listener(jti)
 
 
 @dataclass(frozen=True, slots=True)
@@ -279,7 +331,7 @@ class TokenService:
         audience: str,
         clients: Iterable[Client],
         refresh_store: RefreshTokenStore,
-        revocations: RevocationList,
+        revoked: RevokedAccessTokens,
         access_ttl_seconds: int = 300,
         refresh_ttl_seconds: int = 14 * 86400,
         roles_claim: str = "roles",
@@ -290,7 +342,7 @@ class TokenService:
         self.audience = audience
         self._clients = {client.client_id: client for client in clients}
         self._refresh = refresh_store
-        self.revocations = revocations
+        self.revoked = revoked
         self._access_ttl = access_ttl_seconds
         self._refresh_ttl = refresh_ttl_seconds
         self._roles_claim = roles_claim
@@ -305,9 +357,9 @@ class TokenService:
             raise TokenGrantError("invalid_client")
         return client
 
-    def client_credentials(self, client_id: str, client_secret: str) -> TokenPair:
+    async def client_credentials(self, client_id: str, client_secret: str) -> TokenPair:
         client = self.authenticate_client(client_id, client_secret)
-        record = RefreshRecord(
+        family = RefreshFamily(
             family=uuid.uuid4().hex,
             client_id=client.client_id,
             subject=client.client_id,
@@ -316,28 +368,33 @@ class TokenService:
             tenant=client.tenant,
             expires_at=time.time() + self._refresh_ttl,
         )
-        return self._pair(record)
+        refresh_token = secrets.token_urlsafe(32)
+        await self._refresh.start(hash_secret(refresh_token), family)
+        return await self._pair(family, refresh_token)
 
-    def refresh(self, client_id: str, client_secret: str, refresh_token: str) -> TokenPair:
+    async def refresh(self, client_id: str, client_secret: str, refresh_token: str) -> TokenPair:
         client = self.authenticate_client(client_id, client_secret)
-        record = self._refresh.mark_used(hash_secret(refresh_token))
-        if record is None or record.client_id != client.client_id:
+        used = await self._refresh.use(hash_secret(refresh_token))
+        if used is None or used.family.client_id != client.client_id:
             raise TokenGrantError("invalid_grant")
-        if record.used:
+        family = used.family
+        if used.already_used:
             # Reuse of a rotated token: someone holds a copy. Kill the whole family.
-            self._refresh.revoke_family(record.family)
+            await self._refresh.revoke_family(family.family)
             raise TokenGrantError("invalid_grant")
-        if self._refresh.family_revoked(record.family) or record.expires_at <= time.time():
+        if family.revoked or family.expires_at <= time.time():
             raise TokenGrantError("invalid_grant")
-        return self._pair(record)
+        rotated = secrets.token_urlsafe(32)
+        await self._refresh.add(hash_secret(rotated), family.family)
+        return await self._pair(family, rotated)
 
-    def revoke(self, client_id: str, client_secret: str, token: str) -> None:
+    async def revoke(self, client_id: str, client_secret: str, token: str) -> None:
         """RFC 7009: revoke a refresh token (its family) or an access token (its jti)."""
         client = self.authenticate_client(client_id, client_secret)
-        record = self._refresh.get(hash_secret(token))
-        if record is not None:
-            if record.client_id == client.client_id:
-                self._refresh.revoke_family(record.family)
+        family = await self._refresh.find(hash_secret(token))
+        if family is not None:
+            if family.client_id == client.client_id:
+                await self._refresh.revoke_family(family.family)
             return
         try:
             claims = jwt.decode(
@@ -348,38 +405,44 @@ class TokenService:
         except jwt.PyJWTError:
             return  # unknown tokens are not an error (RFC 7009 §2.2)
         jti, exp = claims.get("jti"), claims.get("exp")
-        if claims.get("client_id") == client.client_id and isinstance(jti, str) and isinstance(exp, int | float):
-            self.revocations.revoke(jti, float(exp))
+        if (
+            claims.get("client_id") == client.client_id
+            and isinstance(jti, str)
+            and 0 < len(jti) <= MAX_JTI_LENGTH
+            and isinstance(exp, int | float)
+            and exp > time.time()
+        ):
+            await self.revoked.revoke(jti, float(exp))
 
-    def _pair(self, record: RefreshRecord) -> TokenPair:
-        refresh_token = secrets.token_urlsafe(32)
-        self._refresh.add(hash_secret(refresh_token), replace(record, used=False))
-        return TokenPair(self.issue_access_token(record), self._access_ttl, refresh_token)
+    async def _pair(self, family: RefreshFamily, refresh_token: str) -> TokenPair:
+        # Signing may re-read the key ring from Secrets Manager: kept off the event loop.
+        access_token = await asyncio.to_thread(self.issue_access_token, family)
+        return TokenPair(access_token, self._access_ttl, refresh_token)
 
-    def issue_access_token(self, record: RefreshRecord) -> str:
+    def issue_access_token(self, family: RefreshFamily) -> str:
         key = self.keyring.signing_key()
         now = int(time.time())
         claims: dict[str, Any] = {
             "iss": self.issuer,
             "aud": self.audience,
-            "sub": record.subject,
-            "client_id": record.client_id,
+            "sub": family.subject,
+            "client_id": family.client_id,
             "iat": now,
             "exp": now + self._access_ttl,
             "jti": uuid.uuid4().hex,
             "token_use": "access",
-            self._roles_claim: sorted(record.roles),
-            "scope": " ".join(sorted(record.scopes)),
+            self._roles_claim: sorted(family.roles),
+            "scope": " ".join(sorted(family.scopes)),
         }
-        if record.tenant is not None:
-            claims[self._tenant_claim] = record.tenant
+        if family.tenant is not None:
+            claims[self._tenant_claim] = family.tenant
         return jwt.encode(claims, key.private_key, algorithm=ALGORITHM, headers={"kid": key.kid, "typ": "at+jwt"})
 
 
-def require_access_token(claims: Mapping[str, Any]) -> str | None:
+def require_access_token(claims: Mapping[str, Any]) -> AuthFailureReason | None:
     """Extra verification rule: only this issuer's access tokens (never another token type)."""
     use = claims.get("token_use")
-    return None if use == "access" else "token_use"
+    return None if use == "access" else AuthFailureReason.WRONG_TOKEN_USE
 
 
 def new_client_secret() -> tuple[str, str]:

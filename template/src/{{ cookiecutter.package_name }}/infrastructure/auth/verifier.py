@@ -7,8 +7,9 @@ Then the key's own alg/use/kty must fit, and PyJWT checks the signature,
 `exp`/`nbf`/`iat` (leeway <= 60 s), the exact `iss`, required claims and `aud`.
 Provider rules (Cognito `token_use`/`client_id`) follow. Tokens that pass are
 remembered in a `VerifiedTokenCache`, so repeat requests skip the RSA work.
-Rejections raise `AuthenticationError` with a generic message; the reason is
-logged as a short code, never with the token.
+Rejections raise `AuthenticationError` with a generic message and an
+`AuthFailureReason` (a closed, log-safe set the audit hook and metrics use); the
+reason and a finer detail code are logged, never the token.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from typing import Any
 
 import jwt
 
-from ...application.errors import AuthenticationError
+from ...application.errors import AuthenticationError, AuthFailureReason
 from ...application.security import Principal
 from .keys import MAX_KID_LENGTH, KeyStore, VerificationKey
 from .token_cache import VerifiedTokenCache, token_digest
@@ -41,10 +42,25 @@ FORBIDDEN_HEADERS = ("jku", "x5u", "jwk", "x5c", "crit")
 _SEGMENT = re.compile(r"[A-Za-z0-9_-]+")
 
 
+Reason = AuthFailureReason
+
+
 class InvalidTokenError(AuthenticationError):
-    def __init__(self, reason: str) -> None:
-        super().__init__("invalid token")
-        self.reason = reason
+    def __init__(self, reason: AuthFailureReason, detail: str) -> None:
+        super().__init__("invalid token", reason)
+        self.detail = detail
+
+
+# PyJWT's own rejections, by class; anything else it raises counts as an invalid claim.
+_PYJWT_REASONS: tuple[tuple[type[Exception], AuthFailureReason], ...] = (
+    (jwt.ExpiredSignatureError, Reason.EXPIRED),
+    (jwt.ImmatureSignatureError, Reason.NOT_YET_VALID),
+    (jwt.InvalidSignatureError, Reason.BAD_SIGNATURE),
+    (jwt.InvalidIssuerError, Reason.WRONG_ISSUER),
+    (jwt.InvalidAudienceError, Reason.WRONG_AUDIENCE),
+    (jwt.MissingRequiredClaimError, Reason.MISSING_CLAIM),
+    (jwt.DecodeError, Reason.MALFORMED),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +77,7 @@ class VerificationPolicy:
     tenant_claim: str | None = None
     tenant_required: bool = False
     required_claims: tuple[str, ...] = ("exp", "iat", "iss", "sub")
-    extra_checks: tuple[Callable[[Mapping[str, Any]], str | None], ...] = field(default=())
+    extra_checks: tuple[Callable[[Mapping[str, Any]], AuthFailureReason | None], ...] = field(default=())
 
     def __post_init__(self) -> None:
         if not self.issuer:
@@ -127,10 +143,10 @@ class JwtVerifier:
 
     def _finish(self, token: str, digest: bytes, header: Mapping[str, Any], key: VerificationKey | None) -> Principal:
         if key is None:
-            raise reject("unknown_kid")
+            raise reject(Reason.UNKNOWN_KID)
         alg: str = header["alg"]
         if not key.allows(alg):
-            raise reject("key_not_allowed_for_alg")
+            raise reject(Reason.KEY_MISMATCH)
         claims = self._decode(token, key, alg)
         principal = self._principal(claims)
         jti = claims.get("jti")
@@ -141,27 +157,27 @@ class JwtVerifier:
 
     def _check_header(self, token: str) -> dict[str, Any]:
         if not isinstance(token, str) or len(token) > MAX_TOKEN_LENGTH:
-            raise reject("too_long")
+            raise reject(Reason.HEADER_TOO_LARGE)
         parts = token.split(".")
         if len(parts) != 3:
-            raise reject("segments")
+            raise reject(Reason.MALFORMED, "segments")
         if not all(_SEGMENT.fullmatch(part) for part in parts):
-            raise reject("encoding")
+            raise reject(Reason.MALFORMED, "encoding")
         try:
             header = json.loads(base64.urlsafe_b64decode(parts[0] + "=" * (-len(parts[0]) % 4)))
         except (ValueError, binascii.Error, UnicodeDecodeError, RecursionError):
-            raise reject("header_json") from None
+            raise reject(Reason.MALFORMED, "header_json") from None
         if not isinstance(header, dict):
-            raise reject("header_json")
+            raise reject(Reason.MALFORMED, "header_json")
         alg = header.get("alg")
         if not isinstance(alg, str) or alg not in self.policy.algorithms:
-            raise reject("alg")
+            raise reject(Reason.DISALLOWED_ALG)
         kid = header.get("kid")
         if not isinstance(kid, str) or not kid or len(kid) > MAX_KID_LENGTH:
-            raise reject("kid")
+            raise reject(Reason.INVALID_KID)
         for name in FORBIDDEN_HEADERS:
             if name in header:
-                raise reject(f"header_{name}")
+                raise reject(Reason.FORBIDDEN_HEADER, f"header_{name}")
         return header
 
     def _decode(self, token: str, key: VerificationKey, alg: str) -> dict[str, Any]:
@@ -177,24 +193,21 @@ class JwtVerifier:
                 leeway=policy.leeway_seconds,
                 options={"require": list(policy.required_claims), "verify_aud": generic},
             )
-        except jwt.ExpiredSignatureError:
-            raise reject("expired") from None
-        except jwt.ImmatureSignatureError:
-            raise reject("not_yet_valid") from None
         except (jwt.PyJWTError, ValueError, TypeError, RecursionError) as exc:
-            raise reject(type(exc).__name__) from None
+            reason = next((r for kind, r in _PYJWT_REASONS if isinstance(exc, kind)), Reason.INVALID_CLAIM)
+            raise reject(reason, type(exc).__name__) from None
         if claims.get("iss") != policy.issuer:
-            raise reject("iss")
+            raise reject(Reason.WRONG_ISSUER)
         sub = claims.get("sub")
         if not isinstance(sub, str) or not sub:
-            raise reject("sub")
+            raise reject(Reason.INVALID_CLAIM, "sub")
         if not generic:
             _check_cognito_use(claims, policy)
         for check in policy.extra_checks:
-            if (reason := check(claims)) is not None:
-                raise reject(reason)
+            if (failure := check(claims)) is not None:
+                raise reject(failure, check.__name__)
         if self._is_revoked is not None and self._is_revoked(claims):
-            raise reject("revoked")
+            raise reject(Reason.REVOKED)
         return claims
 
     def _principal(self, claims: Mapping[str, Any]) -> Principal:
@@ -204,11 +217,11 @@ class JwtVerifier:
             value = claims.get(policy.tenant_claim)
             if value is None:
                 if policy.tenant_required:
-                    raise reject("tenant_missing")
+                    raise reject(Reason.MISSING_CLAIM, "tenant")
             elif isinstance(value, str) and value:
                 tenant = value
             else:
-                raise reject("tenant_type")
+                raise reject(Reason.INVALID_CLAIM, "tenant")
         return Principal(
             subject=claims["sub"],
             roles=frozenset(_strings(claims.get(policy.roles_claim))),
@@ -220,14 +233,14 @@ class JwtVerifier:
 def _check_cognito_use(claims: Mapping[str, Any], policy: VerificationPolicy) -> None:
     use = claims.get("token_use")
     if use not in policy.token_uses:
-        raise reject("token_use")
+        raise reject(Reason.WRONG_TOKEN_USE)
     if use == "access":
         if claims.get("client_id") not in policy.client_ids:
-            raise reject("client_id")
+            raise reject(Reason.WRONG_AUDIENCE, "client_id")
     else:
         aud = claims.get("aud")
         if not isinstance(aud, str) or aud not in policy.client_ids:
-            raise reject("aud")
+            raise reject(Reason.WRONG_AUDIENCE, "aud")
 
 
 def _strings(value: Any) -> Iterable[str]:
@@ -244,6 +257,8 @@ def _scopes(claims: Mapping[str, Any]) -> Iterable[str]:
     yield from _strings(claims.get("scp"))
 
 
-def reject(reason: str) -> InvalidTokenError:
-    logger.info("bearer token rejected", extra={"reason": reason})
-    return InvalidTokenError(reason)
+def reject(reason: AuthFailureReason, detail: str | None = None) -> InvalidTokenError:
+    """The error to raise; `detail` is a fixed code (never token content) for the log line only."""
+    detail = detail or reason.value
+    logger.info("bearer token rejected", extra={"reason": reason.value, "detail": detail})
+    return InvalidTokenError(reason, detail)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -10,7 +11,7 @@ from botocore.config import Config
 
 from ..aws_parameters import AwsParameters
 from .blind_index import BlindIndex, dev_only_keys, keys_from_secret
-from .envelope import FieldContext, FieldEncryptor
+from .envelope import FieldContext, FieldEncryptor, PreparedKey
 from .keys import KeyProvider, KmsKeyProvider, LocalDevKeyring
 
 if TYPE_CHECKING:
@@ -58,9 +59,25 @@ class CustomerPiiCodec:
             key_version=self.encryptor.active_version,
         )
 
-    def open(self, record_id: str, sealed: SealedCustomerPii) -> CustomerPii:
+    async def seal_async(self, record_id: str, pii: CustomerPii) -> SealedCustomerPii:
+        """`seal` for the event loop: a KMS call for a new data key runs in a worker thread."""
+        await self.encryptor.prepare_encryption(fields=4)
+        return self.seal(record_id, pii)
+
+    async def open_many(self, records: Sequence[tuple[str, SealedCustomerPii]]) -> list[CustomerPii]:
+        """`open` for the event loop and for pages: each data key is unwrapped once, in a worker thread."""
+        keys = await self.encryptor.unwrap_keys(
+            token
+            for _, sealed in records
+            for token in (sealed.email, sealed.first_name, sealed.last_name, sealed.phone)
+        )
+        return [self.open(record_id, sealed, keys=keys) for record_id, sealed in records]
+
+    def open(
+        self, record_id: str, sealed: SealedCustomerPii, *, keys: Mapping[bytes, PreparedKey] | None = None
+    ) -> CustomerPii:
         def unseal(column: str, token: str) -> str:
-            return self.encryptor.decrypt(token, FieldContext(TABLE, column, record_id))
+            return self.encryptor.decrypt(token, FieldContext(TABLE, column, record_id), keys=keys)
 
         return CustomerPii(
             email=unseal("email", sealed.email),

@@ -13,11 +13,18 @@ Data-key caching: one data key encrypts at most `max_messages` fields and lives
 at most `max_age_seconds`, then a new one is generated (far below the 2**32
 random-nonce limit of GCM). Unwrapped keys for decryption are kept in a bounded
 LRU cache with the same maximum age, so a KMS call is needed per data key, not
-per field. A cache miss makes one synchronous KMS call.
+per field.
+
+KMS calls are blocking (boto3), so async callers first call
+`prepare_encryption()` / `unwrap_keys()`, which make any needed KMS call in a
+worker thread, and then encrypt and decrypt without I/O. The synchronous
+`encrypt`/`decrypt` still work alone (the re-encrypt command, scripts): a cache
+miss there makes the KMS call in line.
 """
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import binascii
 import os
@@ -25,7 +32,7 @@ import struct
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from cryptography.exceptions import InvalidTag
@@ -52,6 +59,9 @@ class FieldContext:
 
     def associated_data(self, header: bytes) -> bytes:
         return b"\x1f".join((header, self.table.encode(), self.column.encode(), self.record_id.encode()))
+
+
+type PreparedKey = AESGCM | DecryptionError
 
 
 @dataclass(slots=True)
@@ -86,11 +96,30 @@ class FieldEncryptor:
         self._unwrapped: OrderedDict[bytes, tuple[AESGCM, float]] = OrderedDict()
         self.kms_calls = 0
 
+    def _usable(self, current: _CachedKey | None, now: float, fields: int = 1) -> bool:
+        return (
+            current is not None
+            and current.uses + fields <= self._max_messages
+            and now - current.created < self._max_age
+        )
+
+    async def prepare_encryption(self, fields: int = 1) -> None:
+        """Makes sure the next `fields` encryptions need no KMS call; a new data key is made in a worker thread."""
+        with self._lock:
+            if self._usable(self._current, self._clock(), fields):
+                return
+        data_key = await asyncio.to_thread(self._keys.generate_data_key, self.active_version)
+        with self._lock:
+            self.kms_calls += 1
+            now = self._clock()
+            if not self._usable(self._current, now, fields):  # unless a concurrent task got there first
+                self._current = _CachedKey(AESGCM(data_key.plaintext), data_key.wrapped, now)
+
     def _encryption_key(self) -> _CachedKey:
         with self._lock:
             now = self._clock()
             current = self._current
-            if current is None or current.uses >= self._max_messages or now - current.created >= self._max_age:
+            if current is None or not self._usable(current, now):
                 data_key = self._keys.generate_data_key(self.active_version)
                 self.kms_calls += 1
                 current = _CachedKey(AESGCM(data_key.plaintext), data_key.wrapped, now)
@@ -98,25 +127,76 @@ class FieldEncryptor:
             current.uses += 1
             return current
 
-    def _decryption_key(self, key_version: int, wrapped: bytes) -> AESGCM:
-        cache_key = key_version.to_bytes(2, "big") + wrapped
-        with self._lock:
-            now = self._clock()
-            cached = self._unwrapped.get(cache_key)
-            if cached is not None and now - cached[1] < self._max_age:
-                self._unwrapped.move_to_end(cache_key)
-                return cached[0]
+    def _cached(self, cache_key: bytes, now: float) -> AESGCM | None:
+        """Caller holds the lock."""
+        cached = self._unwrapped.get(cache_key)
+        if cached is not None and now - cached[1] < self._max_age:
+            self._unwrapped.move_to_end(cache_key)
+            return cached[0]
+        return None
+
+    def _unwrap(self, key_version: int, wrapped: bytes) -> AESGCM:
         try:
             aead = AESGCM(self._keys.unwrap(key_version, wrapped))
         except Exception as exc:  # KMS says "invalid ciphertext" in several ways
             raise DecryptionError("data key cannot be unwrapped") from exc
+        cache_key = key_version.to_bytes(2, "big") + wrapped
         with self._lock:
             self.kms_calls += 1
             if self._max_unwrapped:
-                self._unwrapped[cache_key] = (aead, now)
+                self._unwrapped[cache_key] = (aead, self._clock())
                 while len(self._unwrapped) > self._max_unwrapped:
                     self._unwrapped.popitem(last=False)
         return aead
+
+    def _decryption_key(self, key_version: int, wrapped: bytes, prepared: Mapping[bytes, PreparedKey]) -> AESGCM:
+        cache_key = key_version.to_bytes(2, "big") + wrapped
+        if cache_key in prepared:
+            found = prepared[cache_key]
+            if isinstance(found, DecryptionError):
+                raise DecryptionError(str(found)) from found
+            return found
+        with self._lock:
+            cached = self._cached(cache_key, self._clock())
+        return cached if cached is not None else self._unwrap(key_version, wrapped)
+
+    async def unwrap_keys(self, tokens: Iterable[str | None]) -> dict[bytes, PreparedKey]:
+        """The data keys of `tokens`, unwrapping the uncached ones in a worker thread.
+
+        Pass the result to `decrypt(..., keys=...)`: those decryptions need no KMS call
+        even when the batch holds more keys than the bounded cache keeps. A key that
+        cannot be unwrapped maps to its error, raised when a field under it is decrypted.
+        """
+        wanted: dict[bytes, tuple[int, bytes]] = {}
+        for token in tokens:
+            if token is not None:
+                try:
+                    key_version, wrapped = _key_reference(token)
+                except DecryptionError:
+                    continue  # decrypt() reports it
+                wanted.setdefault(key_version.to_bytes(2, "big") + wrapped, (key_version, wrapped))
+        found: dict[bytes, PreparedKey] = {}
+        missing: list[tuple[bytes, int, bytes]] = []
+        with self._lock:
+            now = self._clock()
+            for cache_key, (key_version, wrapped) in wanted.items():
+                cached = self._cached(cache_key, now)
+                if cached is None:
+                    missing.append((cache_key, key_version, wrapped))
+                else:
+                    found[cache_key] = cached
+        if missing:
+            found.update(await asyncio.to_thread(self._unwrap_all, missing))
+        return found
+
+    def _unwrap_all(self, missing: list[tuple[bytes, int, bytes]]) -> dict[bytes, PreparedKey]:
+        unwrapped: dict[bytes, PreparedKey] = {}
+        for cache_key, key_version, wrapped in missing:
+            try:
+                unwrapped[cache_key] = self._unwrap(key_version, wrapped)
+            except DecryptionError as exc:
+                unwrapped[cache_key] = exc
+        return unwrapped
 
     def encrypt(self, plaintext: str, context: FieldContext) -> str:
         key = self._encryption_key()
@@ -125,7 +205,7 @@ class FieldEncryptor:
         sealed = key.aead.encrypt(nonce, plaintext.encode(), context.associated_data(header))
         return base64.urlsafe_b64encode(header + nonce + sealed).decode("ascii")
 
-    def decrypt(self, token: str, context: FieldContext) -> str:
+    def decrypt(self, token: str, context: FieldContext, *, keys: Mapping[bytes, PreparedKey] | None = None) -> str:
         try:
             blob = base64.urlsafe_b64decode(token.encode("ascii"))
             form, key_version, wrapped_length = _HEADER.unpack_from(blob)
@@ -135,7 +215,7 @@ class FieldEncryptor:
             raise DecryptionError("unknown sealed field format")
         body = _HEADER.size + wrapped_length
         header, nonce, sealed = blob[:body], blob[body : body + _NONCE_BYTES], blob[body + _NONCE_BYTES :]
-        aead = self._decryption_key(key_version, header[_HEADER.size :])
+        aead = self._decryption_key(key_version, header[_HEADER.size :], keys or {})
         try:
             return aead.decrypt(nonce, sealed, context.associated_data(header)).decode()
         except (InvalidTag, ValueError) as exc:
@@ -143,8 +223,14 @@ class FieldEncryptor:
 
     @staticmethod
     def key_version(token: str) -> int:
-        try:
-            _, key_version, _ = _HEADER.unpack_from(base64.urlsafe_b64decode(token.encode("ascii")))
-        except (binascii.Error, UnicodeError, ValueError, struct.error) as exc:
-            raise DecryptionError("not a sealed field") from exc
-        return int(key_version)
+        return _key_reference(token)[0]
+
+
+def _key_reference(token: str) -> tuple[int, bytes]:
+    """(key version, wrapped data key) from a sealed field's header."""
+    try:
+        blob = base64.urlsafe_b64decode(token.encode("ascii"))
+        _, key_version, wrapped_length = _HEADER.unpack_from(blob)
+    except (binascii.Error, UnicodeError, ValueError, struct.error) as exc:
+        raise DecryptionError("not a sealed field") from exc
+    return int(key_version), blob[_HEADER.size : _HEADER.size + wrapped_length]
