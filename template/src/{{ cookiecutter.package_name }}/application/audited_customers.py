@@ -53,7 +53,7 @@ class AuditedCustomerUseCases(CustomerUseCases):
         changed = ",".join(
             name
             for name in ("email", "first_name", "last_name", "phone", "status")
-            if getattr(command, name) is not None
+            if getattr(command, name) is not None or (name == "phone" and command.clear_phone)
         )
         self._audit.record(
             AuditEvent("customer.update", Outcome.SUCCESS, principal.subject, resource, reason=changed or None)

@@ -1,9 +1,10 @@
 """Maps application errors to HTTP responses; bodies never carry SQL, paths or stack traces.
 
 Every error body has one shape, `{"code": ..., "message": ...}` (422 adds `errors`):
-the handlers here, the HTTPExceptions raised by dependencies (401, 403, 429, 503)
-and Starlette's own 404/405 all go through `_problem`, and the middleware that
-answers early (413, 415, 400, per-IP 429, last-resort 500) writes the same keys.
+the handlers here, the HTTPExceptions raised by dependencies (401, 403, 503, and
+429 when rate limiting is on) and Starlette's own 404/405 all go through `_problem`,
+and the middleware that answers early (413, 415, 400, last-resort 500, per-IP 429)
+writes the same keys.
 """
 
 from __future__ import annotations
@@ -51,7 +52,7 @@ def _problem(status_code: int, code: str, message: str, headers: dict[str, str] 
 
 
 async def _http_error(request: Request, exc: Exception) -> Response:
-    """HTTPExceptions (auth dependencies, per-principal 429, unknown routes) in the common shape."""
+    """HTTPExceptions (auth dependencies, unknown routes, a per-principal 429) in the common shape."""
     if not isinstance(exc, StarletteHTTPException):
         return await _unexpected(request, exc)
     headers = dict(exc.headers) if exc.headers else None

@@ -82,7 +82,9 @@ async def jwks(request: Request) -> JSONResponse:
         keys = await asyncio.to_thread(_service(request).keyring.public_jwks)
     except TokenGrantError:
         return JSONResponse({"keys": []}, status_code=404)
-    return JSONResponse(keys, headers={"Cache-Control": "public, max-age=300"})
+    # Served `no-store` like every response (SecurityHeadersMiddleware replaces any
+    # Cache-Control); verifiers cache the key set themselves.
+    return JSONResponse(keys)
 
 
 @router.post("/oauth/token")

@@ -397,13 +397,10 @@ class TokenService:
                 await self._refresh.revoke_family(family.family)
             return
         try:
-            claims = jwt.decode(
-                token,
-                options={"verify_signature": False, "verify_exp": False},
-                algorithms=[ALGORITHM],
-            )
-        except jwt.PyJWTError:
-            return  # unknown tokens are not an error (RFC 7009 §2.2)
+            # Reading the key ring may call Secrets Manager: kept off the event loop.
+            claims = await asyncio.to_thread(self._own_access_token_claims, token)
+        except (jwt.PyJWTError, ValueError, TypeError):
+            return  # unknown or forged tokens are not an error (RFC 7009 §2.2)
         jti, exp = claims.get("jti"), claims.get("exp")
         if (
             claims.get("client_id") == client.client_id
@@ -413,6 +410,25 @@ class TokenService:
             and exp > time.time()
         ):
             await self.revoked.revoke(jti, float(exp))
+
+    def _own_access_token_claims(self, token: str) -> dict[str, Any]:
+        """Claims of an access token this service signed; a forged one cannot revoke another's `jti`.
+
+        Expiry is not checked here: revoking an expired token is a no-op (see `revoke`).
+        """
+        kid = jwt.get_unverified_header(token).get("kid")
+        jwk = next((key for key in self.keyring.public_jwks()["keys"] if key.get("kid") == kid), None)
+        if jwk is None:
+            raise jwt.InvalidKeyError("not signed by this service")
+        claims: dict[str, Any] = jwt.decode(
+            token,
+            jwt.PyJWK(jwk, ALGORITHM).key,
+            algorithms=[ALGORITHM],
+            issuer=self.issuer,
+            audience=self.audience,
+            options={"verify_exp": False},
+        )
+        return claims
 
     async def _pair(self, family: RefreshFamily, refresh_token: str) -> TokenPair:
         # Signing may re-read the key ring from Secrets Manager: kept off the event loop.

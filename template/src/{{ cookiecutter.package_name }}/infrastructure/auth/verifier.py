@@ -28,7 +28,7 @@ import jwt
 
 from ...application.errors import AuthenticationError, AuthFailureReason
 from ...application.security import Principal
-from .keys import MAX_KID_LENGTH, KeyStore, VerificationKey
+from .keys import MAX_KID_LENGTH, KeyStore, KeysUnavailableError, VerificationKey
 from .token_cache import VerifiedTokenCache, token_digest
 
 logger = logging.getLogger(__name__)
@@ -143,6 +143,10 @@ class JwtVerifier:
 
     def _finish(self, token: str, digest: bytes, header: Mapping[str, Any], key: VerificationKey | None) -> Principal:
         if key is None:
+            if not self.keys.warm:
+                # Cold cache while fetches back off after a failure: the keys are unavailable
+                # (503, retryable), not the token unknown (401).
+                raise KeysUnavailableError("no verification keys available")
             raise reject(Reason.UNKNOWN_KID)
         alg: str = header["alg"]
         if not key.allows(alg):
