@@ -81,6 +81,7 @@ class EmfSecurityMetrics:
         self._clock = clock
         self._lock = threading.Lock()
         self._successes: Counter[str] = Counter()
+        self._pending = 0  # the total of _successes, kept so counting stays O(1)
         self._last_flush = clock()
 
     def _count(self, name: str, dimension: tuple[str, str] | None = None, value: float = 1) -> None:
@@ -100,15 +101,15 @@ class EmfSecurityMetrics:
             return
         with self._lock:
             self._successes[reason] += 1
-            due = (
-                self._successes.total() >= self._flush_every or self._clock() - self._last_flush >= self._flush_seconds
-            )
+            self._pending += 1
+            due = self._pending >= self._flush_every or self._clock() - self._last_flush >= self._flush_seconds
         if due:
             self.flush()
 
     def flush(self) -> None:
         with self._lock:
             pending, self._successes = self._successes, Counter()
+            self._pending = 0
             self._last_flush = self._clock()
         for reason, count in pending.items():
             self._count("AuthenticationSuccess", ("reason", reason), value=count)
