@@ -60,3 +60,7 @@ class TokenVerifier(Protocol):
     """Turns a bearer token into a Principal or raises AuthenticationError."""
 
     async def verify(self, token: str) -> Principal: ...
+
+    def cached(self, token: str) -> Principal | None:
+        """The Principal of a token that already passed `verify` and is still cached; never verifies, never waits."""
+        ...

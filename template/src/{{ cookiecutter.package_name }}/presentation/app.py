@@ -14,7 +14,7 @@ from fastapi import FastAPI
 
 from ..infrastructure.seed import seed_examples
 from ..infrastructure.settings import Settings
-from .auth import auth_routers
+from .auth import auth_routers, document_bearer_auth
 from .container import Container, build_container
 from .errors import register_error_handlers
 from .hardening import install_hardening
@@ -52,6 +52,7 @@ def include_routers(app: FastAPI) -> None:
     app.include_router(customers.router)
     for router in auth_routers():
         app.include_router(router)
+    document_bearer_auth(app)
 
 
 @asynccontextmanager

@@ -89,6 +89,9 @@ class LocalIssuer:
             self._verifier = self.verifier()
         return await self._verifier.verify(token)
 
+    def cached(self, token: str) -> Principal | None:
+        return None if self._verifier is None else self._verifier.cached(token)
+
     def issue(
         self,
         subject: str,

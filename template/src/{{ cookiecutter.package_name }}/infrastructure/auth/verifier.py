@@ -109,6 +109,9 @@ class JwtVerifier:
         self.cache = cache if cache is not None else VerifiedTokenCache()
         self._is_revoked = is_revoked
 
+    def cached(self, token: str) -> Principal | None:
+        return self.cache.get(token_digest(token))
+
     async def verify(self, token: str) -> Principal:
         digest = token_digest(token)
         principal = self.cache.get(digest)

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response, status
+from fastapi import APIRouter, Depends, Query, Request, Response, status
 
 from ...application.customers import CustomerUseCases
 from ...application.dto import MAX_OFFSET, MAX_PAGE_SIZE, MAX_SEARCH_LENGTH, CreateCustomer, PageRequest, UpdateCustomer
-from ..auth import CurrentPrincipal
+from ..auth import AuthenticatedRoute, principal_of
 from ..container import customer_use_cases
 from ..input_types import SearchText
 from ..schemas import CustomerCreate, CustomerOut, CustomerPage, CustomerUpdate, Problem
 
 router = APIRouter(
     prefix="/v1/customers",
+    route_class=AuthenticatedRoute,
     tags=["customers"],
     responses={
         status.HTTP_401_UNAUTHORIZED: {"model": Problem},
@@ -28,49 +29,45 @@ Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET)]
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, responses={status.HTTP_409_CONFLICT: {"model": Problem}})
-async def create_customer(body: CustomerCreate, principal: CurrentPrincipal, customers: UseCases) -> CustomerOut:
-    view = await customers.create(principal, CreateCustomer(**body.model_dump()))
+async def create_customer(body: CustomerCreate, request: Request, customers: UseCases) -> CustomerOut:
+    view = await customers.create(principal_of(request), CreateCustomer(**body.model_dump()))
     return CustomerOut.of(view)
 
 
 @router.get("")
-async def list_customers(
-    principal: CurrentPrincipal, customers: UseCases, limit: Limit = 20, offset: Offset = 0
-) -> CustomerPage:
-    return CustomerPage.of(await customers.list(principal, PageRequest(limit=limit, offset=offset)))
+async def list_customers(request: Request, customers: UseCases, limit: Limit = 20, offset: Offset = 0) -> CustomerPage:
+    return CustomerPage.of(await customers.list(principal_of(request), PageRequest(limit=limit, offset=offset)))
 
 
 @router.get("/search")
 async def search_customers(
-    principal: CurrentPrincipal,
+    request: Request,
     customers: UseCases,
     q: Annotated[SearchText, Query(min_length=1, max_length=MAX_SEARCH_LENGTH, description="Part of a name or e-mail")],
     limit: Limit = 20,
     offset: Offset = 0,
 ) -> CustomerPage:
-    return CustomerPage.of(await customers.search(principal, q, PageRequest(limit=limit, offset=offset)))
+    return CustomerPage.of(await customers.search(principal_of(request), q, PageRequest(limit=limit, offset=offset)))
 
 
 @router.get("/{customer_id}", responses={status.HTTP_404_NOT_FOUND: {"model": Problem}})
-async def get_customer(customer_id: str, principal: CurrentPrincipal, customers: UseCases) -> CustomerOut:
-    return CustomerOut.of(await customers.get(principal, customer_id))
+async def get_customer(customer_id: str, request: Request, customers: UseCases) -> CustomerOut:
+    return CustomerOut.of(await customers.get(principal_of(request), customer_id))
 
 
 @router.patch(
     "/{customer_id}",
     responses={status.HTTP_404_NOT_FOUND: {"model": Problem}, status.HTTP_409_CONFLICT: {"model": Problem}},
 )
-async def update_customer(
-    customer_id: str, body: CustomerUpdate, principal: CurrentPrincipal, customers: UseCases
-) -> CustomerOut:
+async def update_customer(customer_id: str, body: CustomerUpdate, request: Request, customers: UseCases) -> CustomerOut:
     changes = body.model_dump(exclude_unset=True)
     command = UpdateCustomer(**changes, clear_phone="phone" in changes and changes["phone"] is None)
-    return CustomerOut.of(await customers.update(principal, customer_id, command))
+    return CustomerOut.of(await customers.update(principal_of(request), customer_id, command))
 
 
 @router.delete(
     "/{customer_id}", status_code=status.HTTP_204_NO_CONTENT, responses={status.HTTP_404_NOT_FOUND: {"model": Problem}}
 )
-async def delete_customer(customer_id: str, principal: CurrentPrincipal, customers: UseCases) -> Response:
-    await customers.delete(principal, customer_id)
+async def delete_customer(customer_id: str, request: Request, customers: UseCases) -> Response:
+    await customers.delete(principal_of(request), customer_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
