@@ -22,7 +22,7 @@ from ..presentation.middleware.access_log import ACCESS_LOGGER
 
 settings = Settings()
 logger = Logger(service=settings.service_name, level=settings.log_level)
-metrics = Metrics(service=settings.service_name, namespace=settings.service_name)
+metrics = Metrics(service=settings.service_name, namespace=settings.metrics_namespace)
 # The app's access line (method, path without query string, status, duration, request id)
 # goes out as JSON through the same handler as the Powertools logger.
 copy_config_to_registered_loggers(source_logger=logger, include={ACCESS_LOGGER})
