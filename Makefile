@@ -1,7 +1,8 @@
-# Task runner for the template itself. `make help` lists the targets.
+# Task runner for the template itself, driven by uv. `make help` lists the targets.
 PYTHON ?= python3
+# uv on PATH, else the one `pip install --user uv` provides (its scripts folder need not be on PATH).
+UV ?= $(shell command -v uv 2>/dev/null || echo $(PYTHON) -m uv)
 VENV := .venv
-BIN := $(VENV)/bin
 DEMO := build/customer-service
 WORKERS ?= auto
 
@@ -10,30 +11,32 @@ WORKERS ?= auto
 help:  ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/'
 
-$(BIN)/.installed: pyproject.toml
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet '.[test]'
+$(VENV)/.installed: pyproject.toml $(wildcard uv.lock)
+	@$(UV) --version >/dev/null 2>&1 || $(PYTHON) -m pip install --user --quiet uv || { \
+		echo "uv is not installed and '$(PYTHON) -m pip install --user uv' failed."; \
+		echo "Install uv (https://docs.astral.sh/uv/getting-started/installation/), for example 'pipx install uv', then run make again."; \
+		exit 1; }
+	$(UV) sync
 	touch $@
 
-install: $(BIN)/.installed  ## Create .venv with the template's tooling
+install: $(VENV)/.installed  ## Create .venv with the template's tooling (uv sync)
 
 test: install  ## The whole suite: engines, validation, hooks and the full matrix
-	$(BIN)/python -m pytest -n $(WORKERS)
+	$(UV) run pytest -n $(WORKERS)
 
 smoke: install  ## Quick selection: default answers on both engines
-	$(BIN)/python -m pytest -n $(WORKERS) -m smoke
+	$(UV) run pytest -n $(WORKERS) -m smoke
 
 sync: install  ## Regenerate copier.yml and cookiecutter.json from questions.yml
-	$(BIN)/python tools/sync_engines.py
+	$(UV) run python tools/sync_engines.py
 
 demo: install  ## Render the default service into build/ and run it on embedded defaults
 	rm -rf $(DEMO)
-	$(BIN)/copier copy --defaults --vcs-ref HEAD . $(DEMO)
-	$(MAKE) -C $(DEMO) install run PYTHON=$$($(BIN)/python tools/find_python.py 3.12)
+	$(UV) run copier copy --defaults --vcs-ref HEAD . $(DEMO)
+	$(MAKE) -C $(DEMO) install run UV=$(CURDIR)/$(VENV)/bin/uv UV_PYTHON=$$($(UV) run python tools/find_python.py 3.12)
 
 bench: install  ## Render and matrix timings (benchmarks/README.md)
-	$(BIN)/python benchmarks/bench_render.py
+	$(UV) run python benchmarks/bench_render.py
 
 clean:  ## Remove the venv, renders and the matrix cache
 	rm -rf $(VENV) build .matrix

@@ -15,8 +15,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-import jinja2
 import yaml
+from cookiecutter.environment import StrictEnvironment
 
 SUFFIX = ".jinja"
 ANSWERS_FILE = ".copier-answers.yml"
@@ -32,15 +32,36 @@ def is_brought(condition: dict[str, list[Any]], answers: dict[str, Any]) -> bool
     return all(answers.get(name) in values for name, values in condition.items())
 
 
+def rendered_path(raw_path: str, context: dict[str, Any]) -> str:
+    """The path's name as cookiecutter rendered it (its environment: an unknown name fails)."""
+    # This file is itself rendered by cookiecutter, so it never spells out a Jinja opener.
+    if "cookiecutter." not in raw_path:
+        return raw_path
+    return StrictEnvironment().from_string(raw_path).render(cookiecutter=context)
+
+
 def remove_unselected(project: Path, context: dict[str, Any]) -> None:
+    """Remove every path whose answers are not given, then the folders this leaves empty.
+
+    A path inside a removed folder goes with it, whatever its own answers: a path
+    exists only when its own condition and those of the folders above it hold.
+    Copier leaves no empty folder either (copier.yml excludes folders whose every
+    file is optional when none of those files is brought).
+    """
     for raw_path, condition in context["_option_paths"].items():
         if is_brought(condition, context):
             continue
-        target = project / jinja2.Template(raw_path).render(cookiecutter=context)
+        target = project / rendered_path(raw_path, context)
         if target.is_dir():
             shutil.rmtree(target)
         elif target.exists():
             target.unlink()
+        else:
+            continue
+        for folder in target.parents:
+            if folder == project or not folder.is_relative_to(project) or any(folder.iterdir()):
+                break
+            folder.rmdir()
 
 
 def template_commit(repo_dir: str) -> str | None:

@@ -1,67 +1,46 @@
-"""One shared virtualenv per Python version for all generated projects.
+"""Environments for the matrix: each generated project gets its own, as its user gets it.
 
-The generated projects run from their `src/` folder (pytest `pythonpath`, mypy
-`mypy_path`), so they need not be installed: the union of their declared
-dependencies is installed once, into a venv named by the hash of that union,
-and reused by every combination and by later runs.
+A rendered project's environment is made by `uv sync` from that project's own
+`pyproject.toml` (writing its `uv.lock`), so a dependency one combination forgets
+fails there even when another combination declares it. uv links every package from
+its shared cache, so an environment costs seconds, not an install.
+
+Tools with conflicting pins (checkov) get one shared virtualenv per run instead.
 """
 
 from __future__ import annotations
 
-import glob
 import hashlib
 import os
 import shutil
 import subprocess
-import sys
-import tomllib
 from pathlib import Path
-from typing import Any
 
-import jinja2
 from filelock import FileLock
-
-from combinations import Combination
+from find_python import find_python  # tools/, on pytest's pythonpath
 from rendering import ROOT
+from uv import find_uv_bin
 
 VENVS = ROOT / ".matrix" / "venvs"
+UV = find_uv_bin()
 
 
-def find_python(version: str) -> str:
-    """An interpreter for `version`: on PATH, or in pyenv's or uv's install folders."""
-    candidates = [shutil.which(f"python{version}") or ""]
-    home = Path.home() if "PYENV_ROOT" not in os.environ else Path(os.environ["PYENV_ROOT"])
-    for pattern in (
-        os.path.join(os.environ.get("PYENV_ROOT", "/root/.pyenv"), f"versions/{version}*/bin/python{version}"),
-        str(home / f".pyenv/versions/{version}*/bin/python{version}"),
-        f"/usr/bin/python{version}",
-        f"/usr/local/bin/python{version}",
-    ):
-        candidates.extend(sorted(glob.glob(pattern), reverse=True))
-    for candidate in filter(None, candidates):
-        probe = subprocess.run(
-            [candidate, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
-            capture_output=True, text=True, check=False,
-        )
-        if probe.returncode == 0 and probe.stdout.strip() == version:
-            return candidate
-    raise RuntimeError(
-        f"Python {version} is needed to test combinations with python_version={version}; "
-        f"install it (for example `pyenv install {version}`) and put python{version} on PATH."
-    )
+def uv_cache_dir() -> str:
+    """The user's uv cache (read before the suite points HOME elsewhere), shared by every environment."""
+    return subprocess.run([UV, "cache", "dir"], capture_output=True, text=True, check=True).stdout.strip()
 
 
-def rendered_requirements(combination: Combination, defaults: dict[str, Any]) -> list[str]:
-    """Runtime and dev requirements of one combination, read from its rendered pyproject."""
-    source = (ROOT / "template" / "pyproject.toml.jinja").read_text(encoding="utf-8")
-    context = {**defaults, **combination.answers}
-    text = jinja2.Template(source, keep_trailing_newline=True).render(cookiecutter=context)
-    project = tomllib.loads(text)["project"]
-    return [*project.get("dependencies", []), *project.get("optional-dependencies", {}).get("dev", [])]
+def uv(*args: str, env: dict[str, str], cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """Run uv offline first (the shared cache usually holds everything: no index round trips),
+    then online when the cache lacks something. Returns the last attempt."""
+    result = subprocess.run([UV, *args, "--offline"], cwd=cwd, env=env, capture_output=True, text=True)
+    if result.returncode != 0:
+        result = subprocess.run([UV, *args], cwd=cwd, env=env, capture_output=True, text=True)
+    return result
 
 
-def shared_venv(version: str, requirements: list[str], purpose: str = "projects") -> Path:
-    """Create (once, under a lock shared by xdist workers) the venv for these requirements."""
+def shared_venv(version: str, requirements: list[str], purpose: str) -> Path:
+    """A tool venv for these requirements, made once per set (under a lock shared by xdist workers)."""
     wanted = sorted(set(requirements))
     digest = hashlib.sha256("\n".join([version, *wanted]).encode()).hexdigest()[:12]
     prefix = f"{purpose}-py{version}-"
@@ -71,16 +50,35 @@ def shared_venv(version: str, requirements: list[str], purpose: str = "projects"
         if (venv / ".complete").exists():
             return venv
         shutil.rmtree(venv, ignore_errors=True)
-        uv = [sys.executable, "-m", "uv"]
-        subprocess.run([*uv, "venv", "--quiet", "--python", find_python(version), str(venv)], check=True)
-        requirements_file = venv / "requirements.in"
-        requirements_file.write_text("\n".join(wanted) + "\n", encoding="utf-8")
-        subprocess.run(
-            [*uv, "pip", "install", "--quiet", "--python", str(venv / "bin" / "python"), "-r", str(requirements_file)],
-            check=True,
-        )
+        env = {**os.environ, "UV_PYTHON_DOWNLOADS": "never"}
+        python = find_python(version)
+        subprocess.run([UV, "venv", "--quiet", "--python", python, str(venv)], check=True, env=env)
+        created = uv("pip", "install", "--quiet", "--python", str(venv / "bin" / "python"), *wanted, env=env)
+        if created.returncode != 0:
+            raise RuntimeError(f"installing {wanted} failed:\n{created.stderr[-3000:]}")
         (venv / ".complete").touch()
         for stale in VENVS.glob(f"{prefix}*"):
-            if stale != venv and stale.is_dir():  # an older union of requirements
+            if stale != venv and stale.is_dir():  # an older set of requirements
                 shutil.rmtree(stale, ignore_errors=True)
     return venv
+
+
+def project_env(project: Path, python_version: str, extra: dict[str, str]) -> dict[str, str]:
+    """The environment a generated project's commands run in: its own .venv first on PATH, then uv."""
+    venv = project / ".venv"
+    env = {
+        **os.environ,
+        "PATH": os.pathsep.join([str(venv / "bin"), str(Path(UV).parent), os.environ["PATH"]]),
+        "VIRTUAL_ENV": str(venv),
+        "UV_PYTHON": find_python(python_version),
+        "UV_PYTHON_DOWNLOADS": "never",
+        "UV_NO_PROGRESS": "1",
+        **extra,
+    }
+    env.pop("PYTHONPATH", None)
+    return env
+
+
+def sync_project(project: Path, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """`uv sync` in a rendered project: its .venv and uv.lock from its own pyproject.toml."""
+    return uv("sync", env=env, cwd=project)

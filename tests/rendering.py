@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +41,14 @@ def project_files(project: Path) -> dict[str, bytes]:
     }
 
 
+def project_folders(project: Path) -> list[str]:
+    return [
+        path.relative_to(project).as_posix()
+        for path in sorted(project.rglob("*"))
+        if path.is_dir() and ".git" not in path.relative_to(project).parts
+    ]
+
+
 def leftover_template_syntax(project: Path) -> list[str]:
     found = []
     for name, content in project_files(project).items():
@@ -69,21 +78,22 @@ def isolate_home(home: Path) -> None:
     os.environ["COOKIECUTTER_CONFIG"] = str(config)
 
 
+def template_context(answers: dict[str, Any]) -> dict[str, Any]:
+    """What templates see as `cookiecutter` for `answers`, defaults and derived answers included.
+
+    Copier computes it (a dry run that writes nothing), so it cannot drift from a real render.
+    """
+    with tempfile.TemporaryDirectory() as tmp:
+        worker = copier.run_copy(
+            str(ROOT), Path(tmp) / "project", data=answers, defaults=True, quiet=True,
+            pretend=True, unsafe=False, vcs_ref="HEAD",
+        )  # fmt: skip
+    return dict(worker.answers.combined["cookiecutter"])
+
+
 def default_answers() -> dict[str, Any]:
     """The answers both engines use when none are given (derived ones computed)."""
-    import re
-
-    import jinja2
-    import yaml
-
-    questions = yaml.safe_load((ROOT / "questions.yml").read_text(encoding="utf-8"))["questions"]
-    env = jinja2.Environment(autoescape=False)  # noqa: S701 - renders plain answers, not HTML
-    env.filters["regex_replace"] = lambda value, pattern, repl: re.sub(pattern, repl, value)
-    answers: dict[str, Any] = {}
-    for name, question in questions.items():
-        default = question["default"]
-        answers[name] = env.from_string(default).render(**answers) if isinstance(default, str) else default
-    return answers
+    return template_context({})
 
 
 def template_is_clean() -> bool:

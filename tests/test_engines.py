@@ -12,6 +12,7 @@ from rendering import (
     ANSWERS_FILE,
     ROOT,
     project_files,
+    project_folders,
     render_cookiecutter,
     render_copier,
     template_is_clean,
@@ -34,6 +35,11 @@ def test_engines_render_identical_trees(tmp_path: Path, combination: Combination
     cookiecutter_answers = yaml.safe_load(cookiecutter_files.pop(ANSWERS_FILE))
 
     assert sorted(copier_files) == sorted(cookiecutter_files)
+    # No option leaves an empty folder behind. Only a work tree can hold an empty folder
+    # (git keeps none): cookiecutter copies it, copier renders from a commit.
+    assert [folder for folder in project_folders(by_copier) if not any((by_copier / folder).iterdir())] == []
+    if template_is_clean():
+        assert project_folders(by_copier) == project_folders(by_cookiecutter)
     different = [name for name in copier_files if copier_files[name] != cookiecutter_files[name]]
     assert different == []
     # Both record the answers and the template source, so `copier update` works on either.

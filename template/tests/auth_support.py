@@ -1,20 +1,27 @@
-"""Test helpers for the auth suites: key pairs, token minting and a local JWKS/OIDC HTTP server."""
+"""Test helpers for the auth suites: key pairs, token minting and a local JWKS/OIDC server (HTTP or HTTPS)."""
 
 from __future__ import annotations
 
 import base64
+import ipaddress
 import json
+import ssl
 import threading
 import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from typing import Any
 
 import jwt
-from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.x509.oid import NameOID
 from jwt.algorithms import RSAAlgorithm
 
 
@@ -64,12 +71,61 @@ def unsigned(header: dict[str, Any], payload: dict[str, Any], signature: str = "
     return f"{b64(json.dumps(header).encode())}.{b64(json.dumps(payload).encode())}.{signature}"
 
 
-class KeyServer:
-    """Serves a JWKS and (optionally) an OIDC discovery document on 127.0.0.1, counting hits."""
+def self_signed_certificate(directory: Path) -> tuple[Path, Path]:
+    """(certificate, key) PEM files for 127.0.0.1; the certificate is its own CA, for SSL_CERT_FILE."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.now(UTC)
+    usage = x509.KeyUsage(
+        digital_signature=True,
+        content_commitment=False,
+        key_encipherment=False,
+        data_encipherment=False,
+        key_agreement=False,
+        key_cert_sign=True,
+        crl_sign=False,
+        encipher_only=False,
+        decipher_only=False,
+    )
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(minutes=5))
+        .not_valid_after(now + timedelta(hours=1))
+        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .add_extension(usage, critical=True)
+        .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = directory / "server.pem", directory / "server-key.pem"
+    cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
+    return cert_path, key_path
 
-    def __init__(self, keys: list[dict[str, Any]], *, issuer: str | None = None) -> None:
+
+class KeyServer:
+    """Serves a JWKS and (optionally) an OIDC discovery document on 127.0.0.1, counting hits.
+
+    With `tls` (a server context) it speaks HTTPS; `jwks_uri` overrides what discovery names.
+    """
+
+    def __init__(
+        self,
+        keys: list[dict[str, Any]],
+        *,
+        issuer: str | None = None,
+        tls: ssl.SSLContext | None = None,
+        jwks_uri: str | None = None,
+    ) -> None:
         self.keys = keys
         self.issuer = issuer
+        self.jwks_uri = jwks_uri
         self.hits: dict[str, int] = {}
         self.down = False
         server = self
@@ -91,7 +147,10 @@ class KeyServer:
                 return
 
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self._httpd.server_address[1]}"
+        if tls is not None:
+            self._httpd.socket = tls.wrap_socket(self._httpd.socket, server_side=True)
+        scheme = "https" if tls is not None else "http"
+        self.url = f"{scheme}://127.0.0.1:{self._httpd.server_address[1]}"
 
     def respond(self, path: str) -> bytes | None:
         if self.down:
@@ -99,7 +158,7 @@ class KeyServer:
         if path == "/jwks.json":
             return json.dumps({"keys": self.keys}).encode()
         if path == "/.well-known/openid-configuration":
-            document = {"issuer": self.issuer or self.url, "jwks_uri": f"{self.url}/jwks.json"}
+            document = {"issuer": self.issuer or self.url, "jwks_uri": self.jwks_uri or f"{self.url}/jwks.json"}
             return json.dumps(document).encode()
         return None
 
@@ -120,10 +179,22 @@ class KeyServer:
 
 
 @contextmanager
-def key_server(keys: list[dict[str, Any]], *, issuer: str | None = None) -> Iterator[KeyServer]:
-    server = KeyServer(keys, issuer=issuer)
+def key_server(
+    keys: list[dict[str, Any]],
+    *,
+    issuer: str | None = None,
+    tls: ssl.SSLContext | None = None,
+    jwks_uri: str | None = None,
+) -> Iterator[KeyServer]:
+    server = KeyServer(keys, issuer=issuer, tls=tls, jwks_uri=jwks_uri)
     server.start()
     try:
         yield server
     finally:
         server.stop()
+
+
+def tls_server_context(certificate: Path, key: Path) -> ssl.SSLContext:
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(certificate, key)
+    return context

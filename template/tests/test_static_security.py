@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def test_bandit_finds_nothing_in_src() -> None:
     if importlib.util.find_spec("bandit") is None:
-        pytest.skip("bandit is not installed (it is a dev dependency: pip install -e '.[dev]')")
+        pytest.fail("bandit is not installed: it is a dev dependency, run `uv sync` (make install)")
     result = subprocess.run(  # noqa: S603  # fixed arguments: this interpreter running bandit on src/
         [sys.executable, "-m", "bandit", "-q", "--severity-level", "medium", "-r", str(ROOT / "src")],
         capture_output=True,

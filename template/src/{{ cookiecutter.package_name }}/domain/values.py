@@ -8,6 +8,7 @@ import uuid
 from dataclasses import dataclass
 
 from .errors import InvalidValueError
+from .text import has_refused_character
 
 # Practical address shape (RFC 5321 limits), not the full RFC 5322 grammar:
 # the address is also checked by sending mail to it, which this service does not do.
@@ -63,8 +64,8 @@ class PersonName:
         normalized = unicodedata.normalize("NFC", " ".join(self.value.split()))
         if not 1 <= len(normalized) <= MAX_NAME_LENGTH:
             raise InvalidValueError("name", f"must have 1 to {MAX_NAME_LENGTH} characters")
-        if any(unicodedata.category(char).startswith("C") for char in normalized):
-            raise InvalidValueError("name", "must not contain control characters")
+        if has_refused_character(normalized):
+            raise InvalidValueError("name", "must not contain control or format characters")
         object.__setattr__(self, "value", normalized)
 
     def __str__(self) -> str:

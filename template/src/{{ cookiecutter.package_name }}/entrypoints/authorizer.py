@@ -1,11 +1,13 @@
-"""API Gateway Lambda authorizer for self-issued tokens (REST TOKEN/REQUEST, HTTP API v2 simple responses).
+"""API Gateway Lambda authorizer (REST TOKEN/REQUEST, HTTP API v2 simple responses).
 
-It applies exactly the verification the service applies (same verifier, keys from
-the Secrets Manager key ring), so the gateway rejects bad tokens before they reach
-the service, which still verifies them itself (defence in depth). The verifier is
-built once per Lambda environment; keys and verified tokens stay cached between
-invocations. It has no database connection, so it does not see access-token
-revocations: the service behind it enforces those (docs/authentication.md).
+It applies exactly the verification the service applies (the same verifier and rules),
+so the gateway rejects bad tokens before they reach the service, which still verifies
+them itself (defence in depth). Keys: the provider's JWKS; for self-issued tokens the
+public keys of AUTH_PUBLIC_JWKS_SECRET_ID, never the private key ring, which this
+function cannot read. The verifier is built once per Lambda environment; keys and
+verified tokens stay cached between invocations. It has no database connection, so it
+does not see self-issued access-token revocations: the service behind it enforces
+those (docs/authentication.md).
 """
 
 from __future__ import annotations

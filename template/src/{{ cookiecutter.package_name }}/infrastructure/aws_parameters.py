@@ -26,5 +26,9 @@ class AwsParameters:
             raise TypeError(f"secret {secret_id} is not a JSON object")
         return cast("dict[str, Any]", value)
 
+    def secret_string(self, secret_id: str) -> str:
+        """The whole SecretString, e.g. a URL that carries its own credentials."""
+        return str(self._secrets.get(secret_id, max_age=self._max_age))
+
     def parameter(self, name: str) -> str:
         return str(self._ssm.get(name, max_age=self._max_age, decrypt=True))

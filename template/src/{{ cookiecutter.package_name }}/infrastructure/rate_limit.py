@@ -4,22 +4,31 @@ Deployed tasks and Lambda environments each have their own memory, so only a
 shared store (ElastiCache for Redis/Valkey, `async+rediss://...`) gives one limit
 per client across them; settings refuse memory:// in prod. The sliding-window
 counter keeps two counters per key, whatever the limit.
+
+The store's URI carries its auth token, so it is never logged or put in an
+error: a bad URI is reported by its scheme alone.
 """
 
 from __future__ import annotations
 
 import logging
 import math
+import re
 import time
 from dataclasses import dataclass
 
 from limits import RateLimitItem, parse
 from limits.aio.storage import Storage
 from limits.aio.strategies import SlidingWindowCounterRateLimiter
-from limits.errors import StorageError
+from limits.errors import ConfigurationError, StorageError
 from limits.storage import storage_from_string
 
+from .aws_parameters import AwsParameters
+from .settings import Settings
+
 logger = logging.getLogger(__name__)
+
+_SCHEME = re.compile(r"[a-z][a-z0-9+.-]{0,31}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,21 +41,44 @@ def async_uri(uri: str) -> str:
     return uri if uri.startswith("async+") else f"async+{uri}"
 
 
+def storage_uri(settings: Settings, parameters: AwsParameters | None = None) -> str:
+    """RATE_LIMIT_STORAGE_URI, or the whole value of RATE_LIMIT_STORAGE_SECRET_ID (Lambda has no `secrets`)."""
+    secret_id = settings.rate_limit_storage_secret_id
+    if secret_id is None:
+        return settings.rate_limit_storage_uri.get_secret_value()
+    parameters = parameters or AwsParameters(
+        region=settings.aws_region, max_age_seconds=settings.parameters_max_age_seconds
+    )
+    return parameters.secret_string(secret_id)
+
+
+def scheme_of(uri: str) -> str:
+    """The part of a URI that is safe to print: its scheme, if it looks like one."""
+    scheme = uri.split("://", 1)[0] if "://" in uri else ""
+    return scheme if _SCHEME.fullmatch(scheme) else "(not a URI)"
+
+
 def create_storage(uri: str, *, timeout_seconds: float = 0.25) -> Storage:
     uri = async_uri(uri)
-    if uri.startswith(("async+redis", "async+rediss")):
-        # redis-py's asyncio client; short timeouts so a slow store cannot stall requests.
-        storage = storage_from_string(
-            uri,
-            implementation="redispy",
-            wrap_exceptions=True,
-            socket_timeout=timeout_seconds,
-            socket_connect_timeout=timeout_seconds,
-        )
-    else:
-        storage = storage_from_string(uri, wrap_exceptions=True)
+    try:
+        if uri.startswith(("async+redis", "async+rediss")):
+            # redis-py's asyncio client; short timeouts so a slow store cannot stall requests.
+            storage = storage_from_string(
+                uri,
+                implementation="redispy",
+                wrap_exceptions=True,
+                socket_timeout=timeout_seconds,
+                socket_connect_timeout=timeout_seconds,
+            )
+        else:
+            storage = storage_from_string(uri, wrap_exceptions=True)
+    except (ConfigurationError, ValueError) as exc:
+        # limits and redis-py quote the whole URI, auth token included: keep only the scheme,
+        # and drop the original exception so no traceback carries it either.
+        message = f"rate-limit store {scheme_of(uri)!r} cannot be used ({type(exc).__name__})"
+        raise ValueError(message) from None
     if not isinstance(storage, Storage):
-        raise TypeError(f"{uri.split(':', 1)[0]} is not an asyncio rate-limit store")
+        raise TypeError(f"{scheme_of(uri)!r} is not an asyncio rate-limit store")
     return storage
 
 

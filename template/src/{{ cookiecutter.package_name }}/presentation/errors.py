@@ -17,6 +17,7 @@ from fastapi import FastAPI, Request, status
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
+from starlette.routing import Match
 
 from ..application.errors import (
     CustomerNotFoundError,
@@ -56,6 +57,8 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     if not isinstance(exc, StarletteHTTPException):
         return await _unexpected(request, exc)
     headers = dict(exc.headers) if exc.headers else None
+    if exc.status_code == status.HTTP_405_METHOD_NOT_ALLOWED:
+        headers = (headers or {}) | {"Allow": _allowed_methods(request)}
     if exc.status_code in {204, 304} or exc.status_code < 200:
         return Response(status_code=exc.status_code, headers=headers)
     try:
@@ -66,6 +69,20 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     message = exc.detail if isinstance(exc.detail, str) and exc.detail != phrase else phrase.lower()
     code = HTTP_CODES.get(exc.status_code, f"http_{exc.status_code}")
     return _problem(exc.status_code, code, message, headers)
+
+
+_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
+
+def _allowed_methods(request: Request) -> str:
+    """Every method some route serves at this path (RFC 9110 §15.5.6), not only the first route's."""
+    routes = request.app.router.routes
+    allowed = [
+        method
+        for method in _METHODS
+        if any(route.matches({**request.scope, "method": method})[0] is Match.FULL for route in routes)
+    ]
+    return ", ".join(allowed)
 
 
 async def _not_found(request: Request, exc: Exception) -> JSONResponse:

@@ -28,6 +28,8 @@ class CustomerCreate(RequestBody):
 class CustomerUpdate(RequestBody):
     """Fields left out stay unchanged; `"phone": null` removes the phone number."""
 
+    model_config = RequestBody.model_config | ConfigDict(json_schema_extra={"minProperties": 1})
+
     email: EmailText | None = None
     first_name: NameText | None = None
     last_name: NameText | None = None
@@ -78,8 +80,17 @@ class CustomerPage(BaseModel):
         )
 
 
+class FieldError(BaseModel):
+    """Where a request failed validation and why; never the value that was sent."""
+
+    loc: list[str | int]
+    type: str
+    msg: str
+
+
 class Problem(BaseModel):
-    """Error body: a stable code and a safe message, never internals."""
+    """Every error body: a stable code and a safe message, never internals; 422 adds `errors`."""
 
     code: str
     message: str
+    errors: list[FieldError] = Field(default_factory=list, max_length=20)

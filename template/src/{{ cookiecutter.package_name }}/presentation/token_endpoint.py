@@ -22,10 +22,36 @@ from ..infrastructure.auth.self_issued import TokenGrantError, TokenService
 from .container import container
 
 MAX_FORM_BYTES = 16 * 1024
+MAX_FORM_FIELDS = 10  # more than any request here needs (RFC 6749 §4.4.2, §6; RFC 7009 §2.1)
 BEARER = "Bearer"
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
 
 router = APIRouter(tags=["auth"])
+
+# OpenAPI only (the endpoints read the form themselves): RFC 6749 §4.4.2, §5, §6 and RFC 7009 §2.
+_OAUTH_ERROR = {"type": "object", "properties": {"error": {"type": "string"}}, "required": ["error"]}
+_OAUTH_ERRORS: dict[int | str, dict[str, Any]] = {
+    status: {"description": description, "content": {"application/json": {"schema": _OAUTH_ERROR}}}
+    for status, description in (
+        (400, "invalid_request, invalid_grant, unsupported_grant_type ..."),
+        (401, "invalid_client (HTTP Basic challenge)"),
+        (503, "temporarily_unavailable: the token store is unreachable"),
+    )
+}
+_TOKEN = {
+    "type": "object",
+    "properties": {
+        "access_token": {"type": "string"},
+        "token_type": {"const": BEARER},
+        "expires_in": {"type": "integer"},
+        "refresh_token": {"type": "string"},
+    },
+}
+
+
+def _form_body(*fields: str) -> dict[str, Any]:
+    properties = {field: {"type": "string"} for field in ("client_id", "client_secret", *fields)}
+    return {"content": {"application/x-www-form-urlencoded": {"schema": {"type": "object", "properties": properties}}}}
 
 
 def _service(request: Request) -> TokenService:
@@ -56,7 +82,10 @@ async def _form(request: Request) -> dict[str, str]:
     body = await request.body()
     if len(body) > MAX_FORM_BYTES:
         raise TokenGrantError("invalid_request")
-    fields = parse_qs(body.decode("utf-8", "replace"), keep_blank_values=False, max_num_fields=10)
+    try:
+        fields = parse_qs(body.decode("utf-8", "replace"), keep_blank_values=False, max_num_fields=MAX_FORM_FIELDS)
+    except ValueError:  # more fields than MAX_FORM_FIELDS
+        raise TokenGrantError("invalid_request") from None
     if any(len(values) != 1 for values in fields.values()):
         raise TokenGrantError("invalid_request")  # RFC 6749 §3.2: parameters must not repeat
     return {name: values[0] for name, values in fields.items()}
@@ -87,7 +116,11 @@ async def jwks(request: Request) -> JSONResponse:
     return JSONResponse(keys)
 
 
-@router.post("/oauth/token")
+@router.post(
+    "/oauth/token",
+    responses={200: {"content": {"application/json": {"schema": _TOKEN}}}, **_OAUTH_ERRORS},
+    openapi_extra={"requestBody": _form_body("grant_type", "refresh_token")},
+)
 async def token(request: Request) -> JSONResponse:
     try:
         service = _service(request)
@@ -113,14 +146,18 @@ async def token(request: Request) -> JSONResponse:
     return JSONResponse(body, headers=NO_STORE)
 
 
-@router.post("/oauth/revoke")
+@router.post(
+    "/oauth/revoke",
+    response_class=Response,
+    responses={200: {"description": "Revoked, or nothing to revoke (RFC 7009 §2.2)"}, **_OAUTH_ERRORS},
+    openapi_extra={"requestBody": _form_body("token", "token_type_hint")},
+)
 async def revoke(request: Request) -> Response:
     try:
         service = _service(request)
         form = await _form(request)
         client_id, secret = _client_credentials(request, form)
-        if form.get("token"):
-            await service.revoke(client_id, secret, form["token"])
+        await service.revoke(client_id, secret, form.get("token"))
     except TokenGrantError as error:
         return _error(error.code)
     except _STORE_DOWN:

@@ -21,6 +21,7 @@ _GENERIC_MESSAGES = {
     "json_invalid": "Malformed JSON body",
     "value_error": "Invalid value",
     "assertion_error": "Invalid value",
+    "string_pattern_mismatch": "Invalid characters or format",  # not the (long) pattern itself
 }
 
 

@@ -180,23 +180,28 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
-def discover_jwks_uri(issuer: str, *, timeout_seconds: float) -> str:
-    """Read `jwks_uri` from the issuer's discovery document, whose `issuer` must match exactly."""
+def discover_jwks_uri(issuer: str, *, timeout_seconds: float, allow_http: bool = False) -> str:
+    """Read `jwks_uri` from the issuer's discovery document, whose `issuer` must match exactly.
+
+    Both URLs must be https unless `allow_http` (ENVIRONMENT=local): keys fetched in clear
+    text can be swapped on the way.
+    """
+    schemes = ("http", "https") if allow_http else ("https",)
     url = issuer.rstrip("/") + "/.well-known/openid-configuration"
-    if urlparse(url).scheme not in ("http", "https"):
-        raise ValueError("issuer must be an http(s) URL for discovery")
+    if urlparse(url).scheme not in schemes:
+        raise ValueError("issuer must be an https URL for discovery")
     opener = urllib.request.build_opener(_NoRedirect)
     with opener.open(url, timeout=timeout_seconds) as response:
         document = json.loads(response.read(1_000_000))
     if not isinstance(document, dict) or document.get("issuer") != issuer:
         raise ValueError("discovery document issuer does not match the configured issuer")
     jwks_uri = document.get("jwks_uri")
-    if not isinstance(jwks_uri, str) or urlparse(jwks_uri).scheme not in ("http", "https"):
-        raise ValueError("discovery document has no usable jwks_uri")
+    if not isinstance(jwks_uri, str) or urlparse(jwks_uri).scheme not in schemes:
+        raise ValueError("discovery document has no usable (https) jwks_uri")
     return jwks_uri
 
 
-def discovered_jwks_fetcher(issuer: str, *, timeout_seconds: float) -> JwksFetcher:
+def discovered_jwks_fetcher(issuer: str, *, timeout_seconds: float, allow_http: bool = False) -> JwksFetcher:
     """Resolve the JWKS URL lazily (inside the first fetch, off the event loop), then fetch it."""
     resolved: list[JwksFetcher] = []
 
@@ -204,7 +209,8 @@ def discovered_jwks_fetcher(issuer: str, *, timeout_seconds: float) -> JwksFetch
         if not resolved:
             resolved.append(
                 http_jwks_fetcher(
-                    discover_jwks_uri(issuer, timeout_seconds=timeout_seconds), timeout_seconds=timeout_seconds
+                    discover_jwks_uri(issuer, timeout_seconds=timeout_seconds, allow_http=allow_http),
+                    timeout_seconds=timeout_seconds,
                 )
             )
         return resolved[0]()

@@ -3,8 +3,9 @@
 `make token ROLE=admin` prints a token that `make run` accepts: the key pair is
 generated on first use and kept in LOCAL_ISSUER_KEY_FILE (owner-only), and the
 verifier trusts it only when ENVIRONMENT=local. Tokens carry their own issuer
-(`LOCAL_ISSUER`) so they can never pass for the real provider's tokens, and go
-through exactly the same verification rules as the provider's.
+(`LOCAL_ISSUER`) so they can never pass for the real provider's tokens. They use
+the provider's roles and tenant claims (a tenant only when AUTH_TENANT_CLAIM names
+one, exactly as the provider's verifier reads it) and the RFC 9068 `typ: at+jwt`.
 """
 
 from __future__ import annotations
@@ -51,7 +52,7 @@ class LocalIssuer:
         self.issuer = issuer
         self.audience = audience
         self.roles_claim = roles_claim
-        self.tenant_claim = tenant_claim or "tenant"
+        self.tenant_claim = tenant_claim or None
         public_jwk: dict[str, Any] = json.loads(RSAAlgorithm.to_jwk(private_key.public_key()))
         self.kid = "local-" + _thumbprint(public_jwk)[:16]
         self._jwks = {"keys": [{**public_jwk, "kid": self.kid, "alg": ALGORITHM, "use": "sig"}]}
@@ -80,6 +81,7 @@ class LocalIssuer:
             leeway_seconds=leeway_seconds,
             roles_claim=self.roles_claim,
             tenant_claim=self.tenant_claim,
+            typ_rule="at+jwt",
         )
         return JwtVerifier(policy, KeyStore(self.public_jwks), cache=cache)
 
@@ -114,9 +116,12 @@ class LocalIssuer:
             "scope": " ".join(sorted(scopes)),
         }
         if tenant is not None:
+            if self.tenant_claim is None:
+                raise ValueError("a tenant needs AUTH_TENANT_CLAIM: without it the service reads no tenant")
             claims[self.tenant_claim] = tenant
         claims.update(extra_claims or {})
-        return jwt.encode(claims, self._private_key, algorithm=ALGORITHM, headers={"kid": self.kid})
+        headers = {"kid": self.kid, "typ": "at+jwt"}
+        return jwt.encode(claims, self._private_key, algorithm=ALGORITHM, headers=headers)
 
 
 def _thumbprint(jwk: dict[str, Any]) -> str:

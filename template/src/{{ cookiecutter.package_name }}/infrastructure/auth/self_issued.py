@@ -2,18 +2,22 @@
 
 Key ring: one Secrets Manager secret holds `{"keys": [{"kid", "alg", "private_key_pem", "created_at"}]}`,
 newest first. `rotate()` puts a new version with a fresh key in front of the current one
-and drops anything older, so exactly the current and the previous key verify. A new key
-is published (/.well-known/jwks.json) at once but signs only after an activation delay,
-so no instance ever meets a `kid` it has not loaded yet.
+and drops anything older, so exactly the current and the previous key verify. A second
+secret holds only the public keys (a JWKS document): `rotate()` writes it first, and the
+Lambda authorizer reads nothing else, so it never holds a signing key. A new key is
+published (/.well-known/jwks.json, the public secret) at once but signs only after an
+activation delay, so no instance ever meets a `kid` it has not loaded yet.
 
 Machine clients use the client-credentials grant with a secret whose SHA-256 is
 configured (secrets are 256-bit random values, so a fast hash is enough and the
 comparison is constant-time). Refresh tokens are opaque random strings stored only
 as SHA-256 hashes; each use rotates them, and presenting an already-used one revokes
-its whole family. Access tokens are short-lived and can be revoked by `jti`. Refresh
-tokens, families and revocations live in the service's database (token_store.py), so
-every instance sees the same state; see `RevokedAccessTokens` for how fast an access
-token revocation reaches the other instances.
+its whole family. Every refresh issues what the client's entry grants now (roles,
+scopes), so a downgraded client cannot keep its old rights; a removed client or one
+moved to another tenant gets `invalid_client`/`invalid_grant`. Access tokens are
+short-lived and can be revoked by `jti`. Refresh tokens, families and revocations live
+in the service's database (token_store.py), so every instance sees the same state; see
+`RevokedAccessTokens` for how fast an access token revocation reaches the other instances.
 """
 
 from __future__ import annotations
@@ -40,6 +44,7 @@ from jwt.algorithms import RSAAlgorithm
 from sqlalchemy.exc import SQLAlchemyError
 
 from ...application.errors import AuthFailureReason
+from .verifier import MAX_TENANT_LENGTH
 
 logger = logging.getLogger(__name__)
 
@@ -90,6 +95,10 @@ def _serialize(keys: Iterable[SigningKey]) -> str:
     return json.dumps({"keys": entries})
 
 
+def public_jwks_of(keys: Iterable[SigningKey]) -> dict[str, Any]:
+    return {"keys": [key.public_jwk() for key in keys]}
+
+
 def _deserialize(value: str) -> list[SigningKey]:
     keys = []
     for entry in json.loads(value).get("keys", []):
@@ -119,7 +128,7 @@ class InMemoryKeyRing:
         return _active(self._keys, self._delay)
 
     def public_jwks(self) -> dict[str, Any]:
-        return {"keys": [key.public_jwk() for key in self._keys]}
+        return public_jwks_of(self._keys)
 
     def rotate(self) -> SigningKey:
         self._keys = [new_signing_key(), *self._keys][:KEYS_KEPT]
@@ -127,13 +136,24 @@ class InMemoryKeyRing:
 
 
 class SecretsManagerKeyRing:
-    """The key ring in one Secrets Manager secret, re-read at most every `max_age_seconds`."""
+    """The key ring in one Secrets Manager secret, re-read at most every `max_age_seconds`.
+
+    With `public_jwks_secret_id`, `rotate()` also writes the public keys (a JWKS document)
+    to that secret, which is all the Lambda authorizer may read.
+    """
 
     def __init__(
-        self, client: Any, secret_id: str, *, max_age_seconds: float = 60.0, activation_delay_seconds: float = 120.0
+        self,
+        client: Any,
+        secret_id: str,
+        *,
+        public_jwks_secret_id: str | None = None,
+        max_age_seconds: float = 60.0,
+        activation_delay_seconds: float = 120.0,
     ) -> None:
         self._client = client
         self._secret_id = secret_id
+        self._public_secret_id = public_jwks_secret_id
         self._max_age = max_age_seconds
         # A new key signs only after every instance had time to re-read the ring and
         # publish it (max_age + JWKS caches), so no verifier meets an unknown kid.
@@ -156,7 +176,7 @@ class SecretsManagerKeyRing:
         return _active(self._current(), self._delay)
 
     def public_jwks(self) -> dict[str, Any]:
-        return {"keys": [key.public_jwk() for key in self._current()]}
+        return public_jwks_of(self._current())
 
     def rotate(self) -> SigningKey:
         try:
@@ -167,10 +187,27 @@ class SecretsManagerKeyRing:
             existing = []
         fresh = new_signing_key()
         keys = [fresh, *existing][:KEYS_KEPT]
+        if self._public_secret_id is not None:
+            # Public keys first: if the ring write then fails, the new key is published but never
+            # signs; the other order could sign with a key the authorizer does not know.
+            public = json.dumps(public_jwks_of(keys))
+            self._client.put_secret_value(SecretId=self._public_secret_id, SecretString=public)
         self._client.put_secret_value(SecretId=self._secret_id, SecretString=_serialize(keys))
         with self._lock:
             self._keys, self._loaded_at = keys, time.monotonic()
         return fresh
+
+
+def public_jwks_secret_fetcher(client: Any, secret_id: str) -> Callable[[], Mapping[str, Any]]:
+    """Reads the public JWKS secret that `rotate()` writes (the authorizer's only key source)."""
+
+    def fetch() -> Mapping[str, Any]:
+        document = json.loads(client.get_secret_value(SecretId=secret_id)["SecretString"])
+        if not isinstance(document, dict):
+            raise ValueError("the public JWKS secret does not hold a JSON object")
+        return document
+
+    return fetch
 
 
 def hash_secret(value: str) -> str:
@@ -187,21 +224,57 @@ class Client:
 
     @classmethod
     def from_mapping(cls, raw: Mapping[str, Any]) -> Client:
+        """An AUTH_CLIENTS entry; a malformed one stops the service (ValueError) instead of granting oddly."""
+        client_id, digest, tenant = raw.get("client_id"), raw.get("secret_sha256"), raw.get("tenant")
+        if not isinstance(client_id, str) or not client_id:
+            raise ValueError("every AUTH_CLIENTS entry needs a client_id")
+        if not isinstance(digest, str) or len(digest) != 64:
+            raise ValueError(f"AUTH_CLIENTS entry {client_id!r}: secret_sha256 must be 64 hex characters")
+        if tenant is not None and (not isinstance(tenant, str) or not 0 < len(tenant) <= MAX_TENANT_LENGTH):
+            raise ValueError(f"AUTH_CLIENTS entry {client_id!r}: tenant must be a string of 1 to 64 characters")
         return cls(
-            client_id=str(raw["client_id"]),
-            secret_sha256=str(raw["secret_sha256"]).lower(),
-            roles=frozenset(raw.get("roles", ())),
-            scopes=frozenset(raw.get("scopes", ())),
-            tenant=raw.get("tenant"),
+            client_id=client_id,
+            secret_sha256=digest.lower(),
+            roles=_names(raw.get("roles", []), client_id, "roles"),
+            scopes=_names(raw.get("scopes", []), client_id, "scopes"),
+            tenant=tenant,
         )
 
     def secret_matches(self, presented: str) -> bool:
         return hmac.compare_digest(hash_secret(presented), self.secret_sha256)
 
 
+def _names(value: Any, client_id: str, field: str) -> frozenset[str]:
+    if not isinstance(value, list) or not all(isinstance(item, str) and item for item in value):
+        raise ValueError(f"AUTH_CLIENTS entry {client_id!r}: {field} must be a list of names")
+    return frozenset(value)
+
+
+def check_tenant_claim(clients: Iterable[Client], tenant_claim: str | None) -> None:
+    """Refuse a registry the verifier would misread: tenants need the claim, and the claim needs tenants.
+
+    Without a tenant claim every token reads the tenant-less rows, whatever tenant its client
+    was registered with; with one, a token without it is refused.
+    """
+    for client in clients:
+        if tenant_claim is None and client.tenant is not None:
+            raise ValueError(
+                f"AUTH_CLIENTS entry {client.client_id!r} has a tenant but AUTH_TENANT_CLAIM is not set: "
+                "set AUTH_TENANT_CLAIM (e.g. tenant) so that tokens carry and enforce it"
+            )
+        if tenant_claim is not None and client.tenant is None:
+            raise ValueError(
+                f"AUTH_CLIENTS entry {client.client_id!r} has no tenant but AUTH_TENANT_CLAIM is set: "
+                "every token must name its tenant"
+            )
+
+
 @dataclass(frozen=True, slots=True)
 class RefreshFamily:
-    """What a chain of rotated refresh tokens grants; `expires_at` bounds the whole chain."""
+    """A chain of rotated refresh tokens: whose it is, the tenant it was granted for, until when.
+
+    `roles` and `scopes` record the first grant; every refresh issues the client's current ones.
+    """
 
     family: str
     client_id: str
@@ -228,8 +301,12 @@ class RefreshTokenStore(Protocol):
 
     async def add(self, token_hash: str, family: str) -> None: ...
 
-    async def use(self, token_hash: str) -> UsedRefreshToken | None:
-        """Atomically flag the token used (once, across instances); None when unknown."""
+    async def use(self, token_hash: str, client_id: str) -> UsedRefreshToken | None:
+        """Atomically flag `client_id`'s token used (once, across instances).
+
+        None when unknown or another client's: that token stays unspent, so a client that
+        learnt someone else's refresh token cannot burn it (and its owner's family).
+        """
         ...
 
     async def find(self, token_hash: str) -> RefreshFamily | None: ...
@@ -253,8 +330,11 @@ class RevokedAccessTokens:
     Each instance re-reads the unexpired revocations at most every `refresh_seconds`, in
     the background, triggered by a request. A revocation therefore takes effect on the
     instance that received it at once, and on every other instance within
-    `refresh_seconds` plus one query. When the store cannot be read, the last copy stays
-    in use and the failure is logged; the next request after `refresh_seconds` retries.
+    `refresh_seconds` plus one query. A re-read is merged into the local copy, never put in
+    its place: a revocation made here while the read was under way is not lost with the
+    older snapshot. Entries leave the copy when their token expires. When the store cannot
+    be read, the last copy stays in use and the failure is logged; the next request after
+    `refresh_seconds` retries.
     """
 
     def __init__(
@@ -263,10 +343,12 @@ class RevokedAccessTokens:
         *,
         refresh_seconds: float = 5.0,
         clock: Callable[[], float] = time.monotonic,
+        wall_clock: Callable[[], float] = time.time,
     ) -> None:
         self._store = store
         self._refresh_seconds = refresh_seconds
         self._clock = clock
+        self._wall_clock = wall_clock
         self._revoked: dict[str, float] = {}
         self._next_refresh = float("-inf")
         self._loaded = False
@@ -300,8 +382,12 @@ class RevokedAccessTokens:
         except (SQLAlchemyError, OSError, TimeoutError):
             logger.warning("could not read access-token revocations; keeping the last copy", exc_info=True)
             return
-        new = active.keys() - self._revoked.keys()
-        self._revoked = active
+        now = self._wall_clock()
+        # Read after the await: revocations added meanwhile are part of the copy being merged.
+        merged = {jti: exp for jti, exp in self._revoked.items() if exp > now}
+        new = active.keys() - merged.keys()
+        merged.update(active)
+        self._revoked = merged
         for jti in new:
             self._notify(jti)
 
@@ -341,12 +427,14 @@ class TokenService:
         self.issuer = issuer
         self.audience = audience
         self._clients = {client.client_id: client for client in clients}
+        # The verifier reads exactly this claim; see check_tenant_claim for the registry rule.
+        check_tenant_claim(self._clients.values(), tenant_claim)
         self._refresh = refresh_store
         self.revoked = revoked
         self._access_ttl = access_ttl_seconds
         self._refresh_ttl = refresh_ttl_seconds
         self._roles_claim = roles_claim
-        self._tenant_claim = tenant_claim or "tenant"
+        self._tenant_claim = tenant_claim
         # Spend the same hashing work on unknown client ids as on known ones.
         self._decoy = Client("", hash_secret(secrets.token_urlsafe(32)))
 
@@ -370,27 +458,40 @@ class TokenService:
         )
         refresh_token = secrets.token_urlsafe(32)
         await self._refresh.start(hash_secret(refresh_token), family)
-        return await self._pair(family, refresh_token)
+        return await self._pair(client, refresh_token)
 
     async def refresh(self, client_id: str, client_secret: str, refresh_token: str) -> TokenPair:
+        """Rotate `refresh_token`; the new access token carries the client's current roles and scopes.
+
+        The client is authenticated and looked up again on every refresh: a removed client
+        gets invalid_client, one moved to another tenant invalid_grant (its family ends).
+        """
         client = self.authenticate_client(client_id, client_secret)
-        used = await self._refresh.use(hash_secret(refresh_token))
-        if used is None or used.family.client_id != client.client_id:
+        # The client check is part of the conditional update: another client's token is not spent.
+        used = await self._refresh.use(hash_secret(refresh_token), client.client_id)
+        if used is None:
             raise TokenGrantError("invalid_grant")
         family = used.family
-        if used.already_used:
-            # Reuse of a rotated token: someone holds a copy. Kill the whole family.
+        if used.already_used or family.tenant != client.tenant:
+            # Reuse of a rotated token (someone holds a copy), or a grant for another tenant's
+            # data: kill the whole family.
             await self._refresh.revoke_family(family.family)
             raise TokenGrantError("invalid_grant")
         if family.revoked or family.expires_at <= time.time():
             raise TokenGrantError("invalid_grant")
         rotated = secrets.token_urlsafe(32)
         await self._refresh.add(hash_secret(rotated), family.family)
-        return await self._pair(family, rotated)
+        return await self._pair(client, rotated)
 
-    async def revoke(self, client_id: str, client_secret: str, token: str) -> None:
-        """RFC 7009: revoke a refresh token (its family) or an access token (its jti)."""
+    async def revoke(self, client_id: str, client_secret: str, token: str | None) -> None:
+        """RFC 7009: revoke a refresh token (its family) or an access token (its jti).
+
+        The client is authenticated first, also when the request names no token
+        (then invalid_request, §2.1).
+        """
         client = self.authenticate_client(client_id, client_secret)
+        if not token:
+            raise TokenGrantError("invalid_request")
         family = await self._refresh.find(hash_secret(token))
         if family is not None:
             if family.client_id == client.client_id:
@@ -430,28 +531,29 @@ class TokenService:
         )
         return claims
 
-    async def _pair(self, family: RefreshFamily, refresh_token: str) -> TokenPair:
+    async def _pair(self, client: Client, refresh_token: str) -> TokenPair:
         # Signing may re-read the key ring from Secrets Manager: kept off the event loop.
-        access_token = await asyncio.to_thread(self.issue_access_token, family)
+        access_token = await asyncio.to_thread(self.issue_access_token, client)
         return TokenPair(access_token, self._access_ttl, refresh_token)
 
-    def issue_access_token(self, family: RefreshFamily) -> str:
+    def issue_access_token(self, client: Client) -> str:
+        """A client-credentials access token: `sub` is the client itself (RFC 9068 §2.2)."""
         key = self.keyring.signing_key()
         now = int(time.time())
         claims: dict[str, Any] = {
             "iss": self.issuer,
             "aud": self.audience,
-            "sub": family.subject,
-            "client_id": family.client_id,
+            "sub": client.client_id,
+            "client_id": client.client_id,
             "iat": now,
             "exp": now + self._access_ttl,
             "jti": uuid.uuid4().hex,
             "token_use": "access",
-            self._roles_claim: sorted(family.roles),
-            "scope": " ".join(sorted(family.scopes)),
+            self._roles_claim: sorted(client.roles),
+            "scope": " ".join(sorted(client.scopes)),
         }
-        if family.tenant is not None:
-            claims[self._tenant_claim] = family.tenant
+        if self._tenant_claim is not None and client.tenant is not None:
+            claims[self._tenant_claim] = client.tenant
         return jwt.encode(claims, key.private_key, algorithm=ALGORITHM, headers={"kid": key.kid, "typ": "at+jwt"})
 
 
@@ -471,7 +573,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=main.__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
     rotate = commands.add_parser("rotate-keys", help="add a new signing key; the previous one keeps verifying")
-    rotate.add_argument("--secret-id", required=True)
+    rotate.add_argument("--secret-id", required=True, help="the private key ring (AUTH_SIGNING_SECRET_ID)")
+    rotate.add_argument(
+        "--public-jwks-secret-id", default=None, help="the public keys for the authorizer (AUTH_PUBLIC_JWKS_SECRET_ID)"
+    )
     rotate.add_argument("--region", default=None)
     client = commands.add_parser("new-client", help="print a client secret (once) and its AUTH_CLIENTS entry")
     client.add_argument("--client-id", required=True)
@@ -482,7 +587,11 @@ def main() -> None:
     if arguments.command == "rotate-keys":
         import boto3  # noqa: PLC0415 - only this command talks to AWS
 
-        ring = SecretsManagerKeyRing(boto3.client("secretsmanager", region_name=arguments.region), arguments.secret_id)
+        ring = SecretsManagerKeyRing(
+            boto3.client("secretsmanager", region_name=arguments.region),
+            arguments.secret_id,
+            public_jwks_secret_id=arguments.public_jwks_secret_id,
+        )
         print(f"new signing key {ring.rotate().kid}")  # noqa: T201
         return
     secret, digest = new_client_secret()

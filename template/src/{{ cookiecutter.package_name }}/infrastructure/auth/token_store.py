@@ -3,8 +3,9 @@
 Every instance reads and writes the same rows, so a refresh token rotated on one
 instance is spent on all of them, and replaying it anywhere revokes its family.
 Only SHA-256 hashes of refresh tokens are stored. Marking a token used is one
-conditional UPDATE (`used_at IS NULL`), so two instances racing with the same token
-cannot both rotate it: the second sees a used token and revokes the family.
+conditional UPDATE (`used_at IS NULL` and the presenting client owns the family), so
+two instances racing with the same token cannot both rotate it (the second sees a used
+token and revokes the family), and a token presented by another client stays unspent.
 Expired rows are deleted as new ones are written.
 """
 
@@ -69,15 +70,20 @@ class SqlRefreshTokenStore:
         async with self._engine.begin() as connection:
             await self._insert_token(connection, token_hash, family, self._clock())
 
-    async def use(self, token_hash: str) -> UsedRefreshToken | None:
+    async def use(self, token_hash: str, client_id: str) -> UsedRefreshToken | None:
+        owned = select(RefreshFamilyRow.family).where(RefreshFamilyRow.client_id == client_id)
         async with self._engine.begin() as connection:
             marked = await connection.execute(
                 update(RefreshTokenRow)
-                .where(RefreshTokenRow.token_hash == token_hash, RefreshTokenRow.used_at.is_(None))
+                .where(
+                    RefreshTokenRow.token_hash == token_hash,
+                    RefreshTokenRow.used_at.is_(None),
+                    RefreshTokenRow.family.in_(owned),
+                )
                 .values(used_at=_at(self._clock()))
             )
             family = await self._family_of(connection, token_hash)
-        if family is None:
+        if family is None or family.client_id != client_id:
             return None
         return UsedRefreshToken(family, already_used=marked.rowcount == 0)
 

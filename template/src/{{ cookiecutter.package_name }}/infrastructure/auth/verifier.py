@@ -5,8 +5,11 @@ a JSON object header, an allow-listed asymmetric `alg` (never `none`/HS*), a
 string `kid`, no `jku`/`x5u`/`jwk`/`x5c` (never followed) and no `crit`.
 Then the key's own alg/use/kty must fit, and PyJWT checks the signature,
 `exp`/`nbf`/`iat` (leeway <= 60 s), the exact `iss`, required claims and `aud`.
-Provider rules (Cognito `token_use`/`client_id`) follow. Tokens that pass are
-remembered in a `VerifiedTokenCache`, so repeat requests skip the RSA work.
+PyJWT accepts a NumericDate written as a string ("1999999999"), so the claim
+types are checked here too (RFC 7519: numbers; `iss`, `sub`, `jti` strings; `aud`
+a string or a list of strings). Provider rules (Cognito `token_use`/`client_id`,
+the access-token type) follow. Tokens that pass are remembered in a
+`VerifiedTokenCache`, so repeat requests skip the RSA work.
 Rejections raise `AuthenticationError` with a generic message and an
 `AuthFailureReason` (a closed, log-safe set the audit hook and metrics use); the
 reason and a finer detail code are logged, never the token.
@@ -22,7 +25,7 @@ import logging
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 import jwt
 
@@ -39,7 +42,21 @@ ASYMMETRIC_ALGORITHMS = frozenset(
     {"RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA"}
 )
 FORBIDDEN_HEADERS = ("jku", "x5u", "jwk", "x5c", "crit")
+MAX_TENANT_LENGTH = 64  # the width of the tenant columns
+# NumericDate bound: far past any real date, and small enough that every later float() is exact.
+MAX_NUMERIC_DATE = 2**53
+_NUMERIC_DATES = ("exp", "nbf", "iat")
+_STRING_CLAIMS = ("iss", "sub", "jti")
+# Claims only ID tokens carry (OpenID Connect Core §2, §3.3.2.11).
+ID_TOKEN_CLAIMS = ("nonce", "at_hash", "c_hash")
 _SEGMENT = re.compile(r"[A-Za-z0-9_-]+")
+
+# How an access token is told from other JWTs of the same issuer:
+# "at+jwt": the RFC 9068 header `typ: at+jwt` is required;
+# "not-id-token": `typ: at+jwt` passes, any other explicit type but `JWT` is refused, and a
+#   token without `at+jwt` that carries an ID-token claim (nonce, at_hash, c_hash) is refused;
+# "any": no type rule (providers whose rules already separate the types, e.g. Cognito's token_use).
+TypRule = Literal["at+jwt", "not-id-token", "any"]
 
 
 Reason = AuthFailureReason
@@ -63,6 +80,12 @@ _PYJWT_REASONS: tuple[tuple[type[Exception], AuthFailureReason], ...] = (
 )
 
 
+def client_acts_for_itself(claims: Mapping[str, Any]) -> bool:
+    """RFC 9068 §2.2: a client-credentials token's `sub` is the client's own id (`client_id`)."""
+    client_id = claims.get("client_id")
+    return isinstance(client_id, str) and bool(client_id) and claims.get("sub") == client_id
+
+
 @dataclass(frozen=True, slots=True)
 class VerificationPolicy:
     issuer: str
@@ -74,14 +97,22 @@ class VerificationPolicy:
     token_uses: frozenset[str] = frozenset()
     client_ids: frozenset[str] = frozenset()
     roles_claim: str = "roles"
+    # Cognito resource-server scopes read `<identifier>/<name>`: with "<identifier>/" here they
+    # count as `<name>`, so `api/customers:read` grants `customers:read`; other scopes stay as they are.
+    scope_prefix: str = ""
+    # When set, every token must name its tenant in this claim (no tenant-less fall-back).
     tenant_claim: str | None = None
-    tenant_required: bool = False
     required_claims: tuple[str, ...] = ("exp", "iat", "iss", "sub")
+    typ_rule: TypRule = "any"
+    # Tells a client acting for itself (its scopes grant) from a user (scopes only narrow).
+    machine_rule: Callable[[Mapping[str, Any]], bool] = client_acts_for_itself
     extra_checks: tuple[Callable[[Mapping[str, Any]], AuthFailureReason | None], ...] = field(default=())
 
     def __post_init__(self) -> None:
         if not self.issuer:
             raise ValueError("issuer is required")
+        if self.tenant_claim is not None and not self.tenant_claim:
+            raise ValueError("tenant_claim must be a claim name or None")
         if not self.algorithms or not self.algorithms <= ASYMMETRIC_ALGORITHMS:
             raise ValueError(f"algorithms must be a non-empty subset of {sorted(ASYMMETRIC_ALGORITHMS)}")
         if not 0 <= self.leeway_seconds <= MAX_LEEWAY_SECONDS:
@@ -154,7 +185,7 @@ class JwtVerifier:
         alg: str = header["alg"]
         if not key.allows(alg):
             raise reject(Reason.KEY_MISMATCH)
-        claims = self._decode(token, key, alg)
+        claims = self._decode(token, key, header)
         principal = self._principal(claims)
         jti = claims.get("jti")
         self.cache.put(
@@ -187,8 +218,9 @@ class JwtVerifier:
                 raise reject(Reason.FORBIDDEN_HEADER, f"header_{name}")
         return header
 
-    def _decode(self, token: str, key: VerificationKey, alg: str) -> dict[str, Any]:
+    def _decode(self, token: str, key: VerificationKey, header: Mapping[str, Any]) -> dict[str, Any]:
         policy = self.policy
+        alg: str = header["alg"]
         generic = not policy.token_uses
         try:
             claims: dict[str, Any] = jwt.decode(
@@ -203,13 +235,14 @@ class JwtVerifier:
         except (jwt.PyJWTError, ValueError, TypeError, RecursionError) as exc:
             reason = next((r for kind, r in _PYJWT_REASONS if isinstance(exc, kind)), Reason.INVALID_CLAIM)
             raise reject(reason, type(exc).__name__) from None
+        _check_claim_types(claims)
         if claims.get("iss") != policy.issuer:
             raise reject(Reason.WRONG_ISSUER)
-        sub = claims.get("sub")
-        if not isinstance(sub, str) or not sub:
+        if not claims.get("sub"):
             raise reject(Reason.INVALID_CLAIM, "sub")
         if not generic:
             _check_cognito_use(claims, policy)
+        _check_token_type(header, claims, policy.typ_rule)
         for check in policy.extra_checks:
             if (failure := check(claims)) is not None:
                 raise reject(failure, check.__name__)
@@ -223,26 +256,71 @@ class JwtVerifier:
         if policy.tenant_claim is not None:
             value = claims.get(policy.tenant_claim)
             if value is None:
-                if policy.tenant_required:
-                    raise reject(Reason.MISSING_CLAIM, "tenant")
-            elif isinstance(value, str) and value:
-                tenant = value
-            else:
+                raise reject(Reason.MISSING_CLAIM, "tenant")
+            if not isinstance(value, str) or not value or len(value) > MAX_TENANT_LENGTH:
                 raise reject(Reason.INVALID_CLAIM, "tenant")
+            tenant = value
         return Principal(
             subject=claims["sub"],
             roles=frozenset(_strings(claims.get(policy.roles_claim))),
-            scopes=frozenset(_scopes(claims)),
+            scopes=frozenset(_scopes(claims, policy.scope_prefix)),
             tenant=tenant,
+            machine=policy.machine_rule(claims),
         )
+
+
+def _is_numeric_date(value: Any) -> bool:
+    # bool is an int subclass; NaN fails every comparison, so it is refused too.
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    return -MAX_NUMERIC_DATE < value < MAX_NUMERIC_DATE
+
+
+def _check_claim_types(claims: Mapping[str, Any]) -> None:
+    """RFC 7519 §2, §4.1: NumericDate claims are JSON numbers, the others strings (`aud`: or a list of them)."""
+    for name in _NUMERIC_DATES:
+        if name in claims and not _is_numeric_date(claims[name]):
+            raise reject(Reason.MALFORMED, f"{name}_type")
+    for name in _STRING_CLAIMS:
+        if name in claims and not isinstance(claims[name], str):
+            raise reject(Reason.MALFORMED, f"{name}_type")
+    if "aud" in claims:
+        aud = claims["aud"]
+        if not (isinstance(aud, str) or (isinstance(aud, list) and all(isinstance(item, str) for item in aud))):
+            raise reject(Reason.MALFORMED, "aud_type")
+
+
+def _media_type(value: Any) -> str | None:
+    """The `typ` header compared as RFC 7515 §4.1.9 says: case-insensitive, `application/` optional."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        return ""
+    lowered = value.lower()
+    return lowered.removeprefix("application/")
+
+
+def _check_token_type(header: Mapping[str, Any], claims: Mapping[str, Any], rule: TypRule) -> None:
+    if rule == "any":
+        return
+    typ = _media_type(header.get("typ"))
+    if typ == "at+jwt":
+        return
+    if rule == "at+jwt":
+        raise reject(Reason.WRONG_TOKEN_USE, "typ")
+    if typ not in (None, "jwt"):
+        raise reject(Reason.WRONG_TOKEN_USE, "typ")  # an ID token, logout token, DPoP proof, ...
+    if any(name in claims for name in ID_TOKEN_CLAIMS):
+        raise reject(Reason.WRONG_TOKEN_USE, "id_token_claims")
 
 
 def _check_cognito_use(claims: Mapping[str, Any], policy: VerificationPolicy) -> None:
     use = claims.get("token_use")
-    if use not in policy.token_uses:
+    if not isinstance(use, str) or use not in policy.token_uses:
         raise reject(Reason.WRONG_TOKEN_USE)
     if use == "access":
-        if claims.get("client_id") not in policy.client_ids:
+        client_id = claims.get("client_id")
+        if not isinstance(client_id, str) or client_id not in policy.client_ids:
             raise reject(Reason.WRONG_AUDIENCE, "client_id")
     else:
         aud = claims.get("aud")
@@ -258,10 +336,10 @@ def _strings(value: Any) -> Iterable[str]:
     return ()
 
 
-def _scopes(claims: Mapping[str, Any]) -> Iterable[str]:
+def _scopes(claims: Mapping[str, Any], prefix: str) -> Iterable[str]:
     # "scope" is a space-separated string (RFC 8693, Cognito); "scp" a list (Okta, Entra).
-    yield from _strings(claims.get("scope"))
-    yield from _strings(claims.get("scp"))
+    for scope in (*_strings(claims.get("scope")), *_strings(claims.get("scp"))):
+        yield scope.removeprefix(prefix) if prefix else scope
 
 
 def reject(reason: AuthFailureReason, detail: str | None = None) -> InvalidTokenError:

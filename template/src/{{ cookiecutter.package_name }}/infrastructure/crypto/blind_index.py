@@ -2,8 +2,10 @@
 
 An unkeyed hash of an e-mail address is no protection: addresses are easy to
 guess and hash. The index is keyed with its own secret (never the encryption
-key), separated per purpose, and prefixed with the key version so the key can
-be rotated: lookups try every known version, writes use the active one.
+key), separated per purpose and per tenant (the same address in two tenants has
+two unrelated indexes, and a row moved to another tenant is not found there), and
+prefixed with the key version so the key can be rotated: lookups try every known
+version, writes use the active one.
 """
 
 from __future__ import annotations
@@ -12,6 +14,8 @@ import base64
 import hashlib
 import hmac
 from collections.abc import Callable, Mapping
+
+from .binding import length_prefixed, tenant_part
 
 MIN_KEY_BYTES = 32
 
@@ -44,20 +48,20 @@ class BlindIndex:
         return self._active if self._active is not None else max(self._keys())
 
     @staticmethod
-    def _digest(key: bytes, version: int, purpose: str, value: str) -> str:
-        mac = hmac.new(key, purpose.encode() + b"\x00" + value.encode(), hashlib.sha256)
-        return f"{version}:{mac.hexdigest()}"
+    def _digest(key: bytes, version: int, purpose: str, tenant: str | None, value: str) -> str:
+        message = length_prefixed(purpose.encode(), tenant_part(tenant), value.encode())
+        return f"{version}:{hmac.new(key, message, hashlib.sha256).hexdigest()}"
 
-    def compute(self, purpose: str, value: str) -> str:
-        """The index stored with a new or re-encrypted record."""
+    def compute(self, purpose: str, value: str, *, tenant: str | None) -> str:
+        """The index stored with a new or re-encrypted record of `tenant`."""
         keys = self._keys()
         version = self._active if self._active is not None else max(keys)
-        return self._digest(keys[version], version, purpose, value)
+        return self._digest(keys[version], version, purpose, tenant, value)
 
-    def candidates(self, purpose: str, value: str) -> list[str]:
-        """Every index the value may be stored under while a key rotation is in progress."""
+    def candidates(self, purpose: str, value: str, *, tenant: str | None) -> list[str]:
+        """Every index the value may be stored under in `tenant` while a key rotation is in progress."""
         keys = self._keys()
-        return [self._digest(keys[version], version, purpose, value) for version in sorted(keys)]
+        return [self._digest(keys[version], version, purpose, tenant, value) for version in sorted(keys)]
 
     @staticmethod
     def version_of(index: str) -> int:

@@ -1,4 +1,8 @@
-"""Seals and opens the PII columns of a customer row, and builds the e-mail blind index."""
+"""Seals and opens the PII columns of a customer row, and builds the e-mail blind index.
+
+Both are bound to the row's tenant: a row moved to another tenant in the database
+neither decrypts nor is found by e-mail there.
+"""
 
 from __future__ import annotations
 
@@ -46,38 +50,45 @@ class CustomerPiiCodec:
         # How many recent customers a non-e-mail search decrypts and scans at most.
         self.search_scan_limit = search_scan_limit
 
-    def seal(self, record_id: str, pii: CustomerPii) -> SealedCustomerPii:
+    def seal(self, record_id: str, pii: CustomerPii, *, tenant: str | None) -> SealedCustomerPii:
         def seal(column: str, value: str) -> str:
-            return self.encryptor.encrypt(value, FieldContext(TABLE, column, record_id))
+            return self.encryptor.encrypt(value, FieldContext(TABLE, column, record_id, tenant))
 
         return SealedCustomerPii(
             email=seal("email", pii.email),
-            email_index=self.index.compute(EMAIL_INDEX, _normalized_email(pii.email)),
+            email_index=self.index.compute(EMAIL_INDEX, _normalized_email(pii.email), tenant=tenant),
             first_name=seal("first_name", pii.first_name),
             last_name=seal("last_name", pii.last_name),
             phone=seal("phone", pii.phone) if pii.phone is not None else None,
             key_version=self.encryptor.active_version,
         )
 
-    async def seal_async(self, record_id: str, pii: CustomerPii) -> SealedCustomerPii:
+    async def seal_async(self, record_id: str, pii: CustomerPii, *, tenant: str | None) -> SealedCustomerPii:
         """`seal` for the event loop: a KMS call for a new data key runs in a worker thread."""
         await self.encryptor.prepare_encryption(fields=4)
-        return self.seal(record_id, pii)
+        return self.seal(record_id, pii, tenant=tenant)
 
-    async def open_many(self, records: Sequence[tuple[str, SealedCustomerPii]]) -> list[CustomerPii]:
-        """`open` for the event loop and for pages: each data key is unwrapped once, in a worker thread."""
+    async def open_many(
+        self, records: Sequence[tuple[str, SealedCustomerPii]], *, tenant: str | None
+    ) -> list[CustomerPii]:
+        """`open` for the event loop and for pages of one tenant: each data key is unwrapped once, in a thread."""
         keys = await self.encryptor.unwrap_keys(
             token
             for _, sealed in records
             for token in (sealed.email, sealed.first_name, sealed.last_name, sealed.phone)
         )
-        return [self.open(record_id, sealed, keys=keys) for record_id, sealed in records]
+        return [self.open(record_id, sealed, tenant=tenant, keys=keys) for record_id, sealed in records]
 
     def open(
-        self, record_id: str, sealed: SealedCustomerPii, *, keys: Mapping[bytes, PreparedKey] | None = None
+        self,
+        record_id: str,
+        sealed: SealedCustomerPii,
+        *,
+        tenant: str | None,
+        keys: Mapping[bytes, PreparedKey] | None = None,
     ) -> CustomerPii:
         def unseal(column: str, token: str) -> str:
-            return self.encryptor.decrypt(token, FieldContext(TABLE, column, record_id), keys=keys)
+            return self.encryptor.decrypt(token, FieldContext(TABLE, column, record_id, tenant), keys=keys)
 
         return CustomerPii(
             email=unseal("email", sealed.email),
@@ -86,8 +97,8 @@ class CustomerPiiCodec:
             phone=unseal("phone", sealed.phone) if sealed.phone is not None else None,
         )
 
-    def email_index_candidates(self, email: str) -> list[str]:
-        return self.index.candidates(EMAIL_INDEX, _normalized_email(email))
+    def email_index_candidates(self, email: str, *, tenant: str | None) -> list[str]:
+        return self.index.candidates(EMAIL_INDEX, _normalized_email(email), tenant=tenant)
 
     def is_current(self, key_version: int, email_index: str) -> bool:
         """False when the row still uses an older encryption or blind-index key."""

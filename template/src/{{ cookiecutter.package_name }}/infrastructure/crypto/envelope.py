@@ -2,12 +2,13 @@
 
 Sealed field (base64url text):
 
-    format (1 byte, 0x01) | key version (2) | wrapped key length (2) | wrapped data key
+    format (1 byte, 0x02) | key version (2) | wrapped key length (2) | wrapped data key
     | nonce (12) | ciphertext + GCM tag (16)
 
-The associated data is the header above plus table, column and record id, so a
-ciphertext copied to another row or column, or relabelled with another key
-version, fails to decrypt instead of yielding someone else's data.
+The associated data is the header above plus table, column, record id and tenant
+(each length-prefixed), so a ciphertext copied to another row, column or tenant,
+or relabelled with another key version, fails to decrypt instead of yielding
+someone else's data. Format 1 did not bind the tenant and is refused.
 
 Data-key caching: one data key encrypts at most `max_messages` fields and lives
 at most `max_age_seconds`, then a new one is generated (far below the 2**32
@@ -38,9 +39,11 @@ from dataclasses import dataclass
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from .binding import length_prefixed, tenant_part
 from .keys import KeyProvider
 
-FORMAT_V1 = 1
+# 2: the associated data binds the tenant. Fields of format 1 (no tenant binding) are refused.
+FORMAT = 2
 _HEADER = struct.Struct(">BHH")
 _NONCE_BYTES = 12
 
@@ -51,14 +54,17 @@ class DecryptionError(Exception):
 
 @dataclass(frozen=True, slots=True)
 class FieldContext:
-    """Where a value is stored; part of the associated data of its ciphertext."""
+    """Where a value is stored, tenant included; all of it is the associated data of its ciphertext."""
 
     table: str
     column: str
     record_id: str
+    tenant: str | None
 
     def associated_data(self, header: bytes) -> bytes:
-        return b"\x1f".join((header, self.table.encode(), self.column.encode(), self.record_id.encode()))
+        return length_prefixed(
+            header, self.table.encode(), self.column.encode(), self.record_id.encode(), tenant_part(self.tenant)
+        )
 
 
 type PreparedKey = AESGCM | DecryptionError
@@ -200,7 +206,7 @@ class FieldEncryptor:
 
     def encrypt(self, plaintext: str, context: FieldContext) -> str:
         key = self._encryption_key()
-        header = _HEADER.pack(FORMAT_V1, self.active_version, len(key.wrapped)) + key.wrapped
+        header = _HEADER.pack(FORMAT, self.active_version, len(key.wrapped)) + key.wrapped
         nonce = os.urandom(_NONCE_BYTES)
         sealed = key.aead.encrypt(nonce, plaintext.encode(), context.associated_data(header))
         return base64.urlsafe_b64encode(header + nonce + sealed).decode("ascii")
@@ -211,8 +217,8 @@ class FieldEncryptor:
             form, key_version, wrapped_length = _HEADER.unpack_from(blob)
         except (binascii.Error, UnicodeError, ValueError, struct.error) as exc:
             raise DecryptionError("not a sealed field") from exc
-        if form != FORMAT_V1:
-            raise DecryptionError("unknown sealed field format")
+        if form != FORMAT:
+            raise DecryptionError(f"sealed field format {form} is not {FORMAT}")
         body = _HEADER.size + wrapped_length
         header, nonce, sealed = blob[:body], blob[body : body + _NONCE_BYTES], blob[body + _NONCE_BYTES :]
         aead = self._decryption_key(key_version, header[_HEADER.size :], keys or {})

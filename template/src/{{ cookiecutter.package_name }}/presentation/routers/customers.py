@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request, Response, status
@@ -17,15 +18,14 @@ router = APIRouter(
     prefix="/v1/customers",
     route_class=AuthenticatedRoute,
     tags=["customers"],
-    responses={
-        status.HTTP_401_UNAUTHORIZED: {"model": Problem},
-        status.HTTP_403_FORBIDDEN: {"model": Problem},
-        status.HTTP_503_SERVICE_UNAVAILABLE: {"model": Problem},
-    },
+    # 400, 401, 403, 413, 415, 422, 429 and 503 are declared for every operation by presentation/openapi.py.
 )
 UseCases = Annotated[CustomerUseCases, Depends(customer_use_cases)]
 Limit = Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)]
 Offset = Annotated[int, Query(ge=0, le=MAX_OFFSET)]
+# `:uuid` routes only ids that can exist: anything else is the router's plain 404, and /v1/customers/search
+# is never also a customer id (its Allow header lists GET only).
+BY_ID = "/{customer_id:uuid}"
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, responses={status.HTTP_409_CONFLICT: {"model": Problem}})
@@ -50,24 +50,23 @@ async def search_customers(
     return CustomerPage.of(await customers.search(principal_of(request), q, PageRequest(limit=limit, offset=offset)))
 
 
-@router.get("/{customer_id}", responses={status.HTTP_404_NOT_FOUND: {"model": Problem}})
-async def get_customer(customer_id: str, request: Request, customers: UseCases) -> CustomerOut:
-    return CustomerOut.of(await customers.get(principal_of(request), customer_id))
+@router.get(BY_ID, responses={status.HTTP_404_NOT_FOUND: {"model": Problem}})
+async def get_customer(customer_id: uuid.UUID, request: Request, customers: UseCases) -> CustomerOut:
+    return CustomerOut.of(await customers.get(principal_of(request), str(customer_id)))
 
 
 @router.patch(
-    "/{customer_id}",
-    responses={status.HTTP_404_NOT_FOUND: {"model": Problem}, status.HTTP_409_CONFLICT: {"model": Problem}},
+    BY_ID, responses={status.HTTP_404_NOT_FOUND: {"model": Problem}, status.HTTP_409_CONFLICT: {"model": Problem}}
 )
-async def update_customer(customer_id: str, body: CustomerUpdate, request: Request, customers: UseCases) -> CustomerOut:
+async def update_customer(
+    customer_id: uuid.UUID, body: CustomerUpdate, request: Request, customers: UseCases
+) -> CustomerOut:
     changes = body.model_dump(exclude_unset=True)
     command = UpdateCustomer(**changes, clear_phone="phone" in changes and changes["phone"] is None)
-    return CustomerOut.of(await customers.update(principal_of(request), customer_id, command))
+    return CustomerOut.of(await customers.update(principal_of(request), str(customer_id), command))
 
 
-@router.delete(
-    "/{customer_id}", status_code=status.HTTP_204_NO_CONTENT, responses={status.HTTP_404_NOT_FOUND: {"model": Problem}}
-)
-async def delete_customer(customer_id: str, request: Request, customers: UseCases) -> Response:
-    await customers.delete(principal_of(request), customer_id)
+@router.delete(BY_ID, status_code=status.HTTP_204_NO_CONTENT, responses={status.HTTP_404_NOT_FOUND: {"model": Problem}})
+async def delete_customer(customer_id: uuid.UUID, request: Request, customers: UseCases) -> Response:
+    await customers.delete(principal_of(request), str(customer_id))
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,33 @@
+# The self-issued signing keys at plan level: both secrets under their own key, rotated on a schedule.
+
+mock_provider "aws" {
+  override_during = plan
+  source          = "./tests/mocks"
+}
+
+run "signing_keys" {
+  command = plan
+
+  module {
+    source = "./modules/identity-self-issued"
+  }
+
+  variables {
+    project_name              = "service"
+    environment               = "prod"
+    signing_key_rotation_days = 30
+    rotation_package          = "build/functions/rotate_signing_keys.zip"
+    python_runtime            = "python3.12"
+    log_retention_days        = 365
+  }
+
+  assert {
+    condition     = aws_secretsmanager_secret.signing_keys.kms_key_id == aws_kms_key.auth_secrets.arn && aws_secretsmanager_secret.public_jwks.kms_key_id == aws_kms_key.auth_secrets.arn
+    error_message = "Both secrets are encrypted with their own customer-managed key."
+  }
+
+  assert {
+    condition     = aws_secretsmanager_secret_rotation.signing_keys.rotation_rules[0].schedule_expression == "rate(30 days)"
+    error_message = "The signing key ring rotates on its schedule."
+  }
+}
