@@ -15,7 +15,7 @@ from rendering import isolate_home
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "smoke: the quick selection (default answers, both engines)")
     config.addinivalue_line("markers", "matrix: renders a combination and runs its own checks")
-    config.addinivalue_line("markers", "update: copier update between throwaway releases (tests/test_update.py)")
+    config.addinivalue_line("markers", "update: copier update between throwaway template releases")
     worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
     # Every generated project's environment links from the user's uv cache, not one under the isolated HOME.
     os.environ.setdefault("UV_CACHE_DIR", uv_cache_dir())

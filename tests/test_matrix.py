@@ -142,8 +142,11 @@ def _wheel_failures(project: Path, clean: Path, combination: Combination) -> lis
     if built.returncode != 0:
         return [_failure("uv build", built)]
     wheel = next((project / "dist").glob("*.whl"))
-    subprocess.run([UV, "venv", "--quiet", "--python", find_python(combination.python_version), str(clean)],
-                   env=env, check=True)
+    subprocess.run(
+        [UV, "venv", "--quiet", "--python", find_python(combination.python_version), str(clean)],
+        env=env,
+        check=True,
+    )
     python = clean / "bin" / "python"
     installed = uv("pip", "install", "--quiet", "--python", str(python), str(wheel), env=env)
     if installed.returncode != 0:
@@ -153,7 +156,11 @@ def _wheel_failures(project: Path, clean: Path, combination: Combination) -> lis
     database = f"sqlite+aiosqlite:///{clean / 'wheel.db'}"
     migrated = subprocess.run(
         [str(python), "-c", MIGRATE_FROM_WHEEL.format(package=package), database],
-        cwd=clean, env=clean_env, capture_output=True, text=True, check=False,
+        cwd=clean,
+        env=clean_env,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     if migrated.returncode != 0:
         return [_failure("migrate from the wheel", migrated)]

@@ -49,7 +49,10 @@ for _key, _value in {
 PACKAGE = "src/{{ cookiecutter.package_name }}"
 # The simulated security fix of v0.2.0, one change per kind of file.
 SHARED_FIX = (f"template/{PACKAGE}/presentation/errors.py", '\n\nSECURITY_FIX_RELEASE = "0.2.0"\n')
-INFRA_FIX = ("template/infra/cloudformation/network.yaml.jinja", "# Security fix 0.2.0: tightened defaults.\n")
+INFRA_FIX = (
+    "template/infra/cloudformation/network.yaml.jinja",
+    "# Security fix 0.2.0: tightened defaults.\n",
+)
 README_LINE = "## Run it locally"
 README_FIXED = "## Run it locally (security fix 0.2.0: the dev issuer binds to loopback only)"
 LAMBDA_ROW = next(c for c in SUPPORTED if c.compute == "lambda" and c.iac == "sam" and c.label == "all-on")
@@ -184,7 +187,9 @@ def answers_of(project: Path) -> dict[str, Any]:
 
 def load_conflict_check() -> ModuleType:
     """The generated project's own check (template/scripts/check_conflicts.py): one implementation."""
-    spec = importlib.util.spec_from_file_location("check_conflicts", ROOT / "template/scripts/check_conflicts.py")
+    spec = importlib.util.spec_from_file_location(
+        "check_conflicts", ROOT / "template/scripts/check_conflicts.py"
+    )
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -233,7 +238,9 @@ def test_security_fix_reaches_an_unedited_project(
     assert without_answers_file(project_files(project)) == without_answers_file(project_files(fresh))
 
 
-@pytest.mark.parametrize("combination", [pytest.param(DEFAULT, id=DEFAULT.id), pytest.param(LAMBDA_ROW, id=LAMBDA_ROW.id)])
+@pytest.mark.parametrize(
+    "combination", [pytest.param(DEFAULT, id=DEFAULT.id), pytest.param(LAMBDA_ROW, id=LAMBDA_ROW.id)]
+)
 def test_updated_project_passes_its_fast_checks(
     releases: Releases, tmp_path: Path, combination: Combination
 ) -> None:
@@ -266,13 +273,13 @@ router = APIRouter()
 async def ping_team() -> dict[str, str]:
     return {"team": "pong"}
 '''
-ENDPOINT_TEST = '''\
+ENDPOINT_TEST = """\
 from {package}.presentation.routers import team_ping
 
 
 def test_team_ping_router_has_its_route() -> None:
     assert [route.path for route in team_ping.router.routes] == ["/ping-team"]
-'''
+"""
 README_APPENDIX = "\n## Team notes\n\nOn-call rota lives in the wiki.\n"
 
 
@@ -314,7 +321,9 @@ def _user_edits_kept(releases: Releases, project: Path) -> None:
 
 def _overlap_reported(project: Path, conflict_style: str) -> list[str]:
     readme = project / "README.md"
-    readme.write_text(readme.read_text(encoding="utf-8").replace(README_LINE, "## Running on a laptop"), encoding="utf-8")
+    readme.write_text(
+        readme.read_text(encoding="utf-8").replace(README_LINE, "## Running on a laptop"), encoding="utf-8"
+    )
     commit_all(project, "user renames a README heading the fix also changes")
     update(project, "v0.2.0", conflict=conflict_style)
     found = conflicts(project)
@@ -348,7 +357,9 @@ def test_conflict_check_passes_files_and_flags_markers(tmp_path: Path) -> None:
     check = load_conflict_check()
     (tmp_path / "clean.md").write_text("Title\n=======\n\ntext\n", encoding="utf-8")
     assert check.find_conflicts(tmp_path) == []
-    (tmp_path / "a.py").write_text("x = 1\n<<<<<<< before updating\ny = 1\n=======\ny = 2\n>>>>>>> after updating\n")
+    (tmp_path / "a.py").write_text(
+        "x = 1\n<<<<<<< before updating\ny = 1\n=======\ny = 2\n>>>>>>> after updating\n"
+    )
     assert check.find_conflicts(tmp_path) == ["a.py:2: conflict marker", "a.py:6: conflict marker"]
     assert check.find_conflicts(tmp_path, [Path("clean.md")]) == []
     (tmp_path / "b.yaml.rej").write_text("@@ -1 +1 @@\n")
@@ -400,7 +411,9 @@ def test_migration_is_not_run_for_a_project_already_past_it(releases: Releases, 
 
 def cookiecutter_project(releases: Releases, output: Path, answers: dict[str, Any]) -> Path:
     project = Path(
-        cookiecutter(str(releases.cookiecutter_source), no_input=True, extra_context=answers, output_dir=str(output))
+        cookiecutter(
+            str(releases.cookiecutter_source), no_input=True, extra_context=answers, output_dir=str(output)
+        )
     )
     git(project, "init", "-q", "-b", "main")
     commit_all(project, "generated with cookiecutter")
@@ -419,7 +432,9 @@ def test_cookiecutter_project_updates_like_a_copier_one(releases: Releases, tmp_
     assert without_answers_file(project_files(project)) == without_answers_file(project_files(copier_made))
 
 
-def test_cookiecutter_project_keeps_user_edits_and_reports_overlaps(releases: Releases, tmp_path: Path) -> None:
+def test_cookiecutter_project_keeps_user_edits_and_reports_overlaps(
+    releases: Releases, tmp_path: Path
+) -> None:
     _user_edits_kept(releases, cookiecutter_project(releases, tmp_path / "kept", {}))
     found = _overlap_reported(cookiecutter_project(releases, tmp_path / "overlap", {}), "inline")
     assert any(entry.startswith("README.md:") for entry in found)

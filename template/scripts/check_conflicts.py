@@ -38,7 +38,8 @@ def _marker_lines(path: Path) -> list[int]:
 
 def find_conflicts(root: Path, paths: Iterable[Path] | None = None) -> list[str]:
     """Unresolved conflicts under `root`: `.rej` files anywhere, markers in `paths` (default: every file)."""
-    found = [f"{path.relative_to(root).as_posix()}: rejected hunks" for path in _project_files(root) if path.suffix == ".rej"]
+    rejected = (path for path in _project_files(root) if path.suffix == ".rej")
+    found = [f"{path.relative_to(root).as_posix()}: rejected hunks" for path in rejected]
     checked = _project_files(root) if paths is None else (root / path for path in paths)
     for path in checked:
         if path.suffix != ".rej" and path.is_file():
