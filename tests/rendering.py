@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -13,10 +14,14 @@ from cookiecutter.main import cookiecutter
 
 ROOT = Path(__file__).resolve().parent.parent
 ANSWERS_FILE = ".copier-answers.yml"
-# Template syntax that must never survive a render. CloudFormation's dynamic
-# references ({{resolve:...}}) are real output, not leftovers.
-LEFTOVER_MARKERS = ("{{", "{%", "cookiecutter.")
-ALLOWED_BRACES = ("{{resolve:",)
+# Template syntax that must never survive a render: a Jinja expression or statement, or an answer
+# reference. Output may hold doubled braces of its own (Python f-strings `{{1,64}}`, HCL heredocs,
+# CloudFormation's `{{resolve:...}}`, GitHub's `${{ ... }}`), so only Jinja's shapes count.
+LEFTOVER_PATTERNS = {
+    "{{ expression }}": re.compile(r"(?<!\$)\{\{-?\s*[A-Za-z_][\w.]*\s*(\|[^{}]*)?-?\}\}"),
+    "{% statement %}": re.compile(r"\{%-?\s*(if|elif|else|endif|for|endfor|set|raw|endraw|include|macro)\b"),
+    "cookiecutter.<name>": re.compile(r"\bcookiecutter\.[A-Za-z_]"),
+}
 
 
 def render_copier(dst: Path, answers: dict[str, Any]) -> Path:
@@ -56,12 +61,9 @@ def leftover_template_syntax(project: Path) -> list[str]:
             text = content.decode("utf-8")
         except UnicodeDecodeError:
             continue
-        for marker in LEFTOVER_MARKERS:
-            cleaned = text
-            for allowed in ALLOWED_BRACES:
-                cleaned = cleaned.replace(allowed, "")
-            if marker in cleaned or marker in name:
-                found.append(f"{name}: {marker}")
+        for label, pattern in LEFTOVER_PATTERNS.items():
+            if pattern.search(text) or pattern.search(name):
+                found.append(f"{name}: {label}")
     return found
 
 

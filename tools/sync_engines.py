@@ -28,7 +28,7 @@ MIN_COPIER_VERSION = "9.18.0"
 # Files the user owns once the project exists. The template renders neither today; the entries keep
 # a later release that ships a starter copy from overwriting the user's. Copier writes a listed path
 # again on update when the user has deleted it: for uv.lock that is a starting point `uv lock`
-# refreshes, for .env the template's local defaults (never secrets).
+# refreshes, for .env the template's local defaults (so a release must never put a secret there).
 SKIP_IF_EXISTS = ["uv.lock", ".env"]
 # Copier's `_migrations` (command, version, when) for what a three-way merge cannot express: renamed
 # answers, moved files. Scripts live in migrations/ at the repository root (never rendered). None is

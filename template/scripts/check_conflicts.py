@@ -10,6 +10,7 @@ Exit status 1 and one line per conflict when any is left.
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Iterable
 from pathlib import Path
@@ -19,9 +20,9 @@ SKIPPED_FOLDERS = {".git", ".venv", "node_modules", ".mypy_cache", ".ruff_cache"
 
 
 def _project_files(root: Path) -> Iterable[Path]:
-    for path in sorted(root.rglob("*")):
-        if path.is_file() and not SKIPPED_FOLDERS.intersection(path.relative_to(root).parts):
-            yield path
+    for folder, subfolders, files in os.walk(root):
+        subfolders[:] = sorted(name for name in subfolders if name not in SKIPPED_FOLDERS)
+        yield from (Path(folder) / name for name in sorted(files))
 
 
 def _marker_lines(path: Path) -> list[int]:
