@@ -22,10 +22,10 @@ $(VENV)/.installed: pyproject.toml $(wildcard uv.lock)
 install: $(VENV)/.installed  ## Create .venv with the template's tooling (uv sync)
 
 test: install  ## The whole suite: engines, validation, hooks and the full matrix
-	$(UV) run pytest -n $(WORKERS)
+	$(UV) run pytest -n $(WORKERS) --dist worksteal
 
 smoke: install  ## Quick selection: default answers on both engines
-	$(UV) run pytest -n $(WORKERS) -m smoke
+	$(UV) run pytest -n $(WORKERS) --dist worksteal -m smoke
 
 sync: install  ## Regenerate copier.yml and cookiecutter.json from questions.yml
 	$(UV) run python tools/sync_engines.py

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import base64
-import binascii
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -83,7 +82,7 @@ async def _form(request: Request) -> dict[str, str]:
     if len(body) > MAX_FORM_BYTES:
         raise TokenGrantError("invalid_request")
     try:
-        fields = parse_qs(body.decode("utf-8", "replace"), keep_blank_values=False, max_num_fields=MAX_FORM_FIELDS)
+        fields = parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True, max_num_fields=MAX_FORM_FIELDS)
     except ValueError:  # more fields than MAX_FORM_FIELDS
         raise TokenGrantError("invalid_request") from None
     if any(len(values) != 1 for values in fields.values()):
@@ -94,9 +93,11 @@ async def _form(request: Request) -> dict[str, str]:
 def _client_credentials(request: Request, form: dict[str, str]) -> tuple[str, str]:
     authorization = request.headers.get("authorization", "")
     if authorization[:6].lower() == "basic ":
+        if "client_secret" in form:
+            raise TokenGrantError("invalid_request")  # RFC 6749 §2.3: one authentication method only
         try:
             client_id, _, secret = base64.b64decode(authorization[6:], validate=True).decode().partition(":")
-        except (binascii.Error, UnicodeDecodeError):
+        except ValueError:  # binascii.Error, non-ASCII input and UnicodeDecodeError are all ValueErrors
             raise TokenGrantError("invalid_client") from None
         return client_id, secret
     form_id, form_secret = form.get("client_id"), form.get("client_secret")

@@ -43,7 +43,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 from sqlalchemy.exc import SQLAlchemyError
 
-from ...application.errors import AuthFailureReason
+from ...application.errors import AuthenticationUnavailableError, AuthFailureReason
 from .verifier import MAX_TENANT_LENGTH
 
 logger = logging.getLogger(__name__)
@@ -322,6 +322,10 @@ class AccessTokenRevocationStore(Protocol):
         ...
 
 
+class RevocationsUnavailableError(AuthenticationUnavailableError):
+    """The revocation list has never been read in this process, so no token can be checked against it."""
+
+
 class RevokedAccessTokens:
     """Revoked access-token ids, shared through a store, with a local copy for the request path.
 
@@ -352,6 +356,7 @@ class RevokedAccessTokens:
         self._revoked: dict[str, float] = {}
         self._next_refresh = float("-inf")
         self._loaded = False
+        self._first_read: asyncio.Task[dict[str, float]] | None = None
         self._task: asyncio.Task[None] | None = None
         self.listeners: list[Callable[[str], None]] = []
 
@@ -371,17 +376,31 @@ class RevokedAccessTokens:
         self._task = None
 
     async def ensure_loaded(self) -> None:
-        if not self._loaded:
-            await self.refresh()
+        """Before the first successful read, every caller waits for the same read: no token is checked
+        against an empty copy. While that read fails, tokens cannot be checked (503), not waved through."""
+        if self._loaded:
+            return
+        if self._first_read is None or self._first_read.done():
+            self._next_refresh = self._clock() + self._refresh_seconds
+            self._first_read = asyncio.get_running_loop().create_task(self._store.active())
+        try:
+            active = await asyncio.shield(self._first_read)
+        except (SQLAlchemyError, OSError, TimeoutError) as error:
+            logger.warning("could not read access-token revocations; refusing to verify until it can")
+            raise RevocationsUnavailableError("access-token revocations cannot be read") from error
+        self._merge(active)
 
     async def refresh(self) -> None:
-        self._loaded = True
         self._next_refresh = self._clock() + self._refresh_seconds
         try:
             active = await self._store.active()
         except (SQLAlchemyError, OSError, TimeoutError):
             logger.warning("could not read access-token revocations; keeping the last copy", exc_info=True)
             return
+        self._merge(active)
+
+    def _merge(self, active: dict[str, float]) -> None:
+        self._loaded = True
         now = self._wall_clock()
         # Read after the await: revocations added meanwhile are part of the copy being merged.
         merged = {jti: exp for jti, exp in self._revoked.items() if exp > now}
