@@ -27,8 +27,8 @@ from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
+from tests.checkov_report import checkov_report
 from tests.terraform.contract import environments_from_plan, problems
 
 PROJECT = Path(__file__).resolve().parents[2]
@@ -119,32 +119,6 @@ def contract(terraform: str, environment: Mapping[str, str]) -> Outcome:
         return Outcome(name, [f"expected the plan of one run in {CONTRACT_TEST}, got {len(plans)}"])
     environments = environments_from_plan(plans[0])
     return Outcome(name, problems(environments), f"{len(environments)} workload(s): {', '.join(sorted(environments))}")
-
-
-def checkov_report(output: str) -> tuple[list[str], str]:
-    """Failed checks, parse errors and skips without a reason from checkov's JSON report, and its counts."""
-    try:
-        parsed: Any = json.loads(output)
-    except json.JSONDecodeError:
-        return [f"checkov printed no JSON report:\n{output[-3000:]}"], ""
-    reports = parsed if isinstance(parsed, list) else [parsed]
-    found = []
-    counts = dict.fromkeys(("passed", "failed", "skipped", "parsing_errors"), 0)
-    for report in reports:
-        for key in counts:
-            counts[key] += int(report.get("summary", {}).get(key, 0))
-        results = report.get("results", {})
-        for check in results.get("failed_checks", []):
-            location = f"{check['file_path'].lstrip('/')}:{check['file_line_range'][0]}"
-            found.append(f"{location}: {check['check_id']} {check['resource']}: {check['check_name']}")
-        for check in results.get("skipped_checks", []):
-            if not (check.get("check_result", {}).get("suppress_comment") or "").strip():
-                found.append(f"{check['file_path'].lstrip('/')}: skip of {check['check_id']} gives no reason")
-    if counts["parsing_errors"]:
-        found.append(f"checkov could not parse {counts['parsing_errors']} file(s)")
-    if not counts["passed"] + counts["failed"]:
-        found.append("checkov ran no check: were the files found?")
-    return found, ", ".join(f"{count} {key.replace('_', ' ')}" for key, count in counts.items())
 
 
 def checkov() -> Outcome:
