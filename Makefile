@@ -35,8 +35,8 @@ demo: install  ## Render the default service into build/ and run it on embedded 
 	$(UV) run copier copy --defaults --vcs-ref HEAD . $(DEMO)
 	$(MAKE) -C $(DEMO) install run UV=$(CURDIR)/$(VENV)/bin/uv UV_PYTHON=$$($(UV) run python tools/find_python.py 3.12)
 
-bench: install  ## Render and matrix timings (benchmarks/README.md)
-	$(UV) run python benchmarks/bench_render.py
+bench: install  ## Every figure of the benchmark table into benchmarks/results/ (benchmarks/README.md)
+	$(UV) run python benchmarks/bench.py --update-readme $(BENCH_ARGS)
 
 clean:  ## Remove the venv, renders and the matrix cache
 	rm -rf $(VENV) build .matrix

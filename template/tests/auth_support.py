@@ -8,8 +8,9 @@ import json
 import ssl
 import threading
 import time
+import urllib.request
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -113,6 +114,7 @@ class KeyServer:
     """Serves a JWKS and (optionally) an OIDC discovery document on 127.0.0.1, counting hits.
 
     With `tls` (a server context) it speaks HTTPS; `jwks_uri` overrides what discovery names.
+    `redirect_to` answers every request with a 302 there; `delay` holds each answer that long.
     """
 
     def __init__(
@@ -128,11 +130,19 @@ class KeyServer:
         self.jwks_uri = jwks_uri
         self.hits: dict[str, int] = {}
         self.down = False
+        self.redirect_to: str | None = None
+        self.delay = 0.0
         server = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:
                 server.hits[self.path] = server.hits.get(self.path, 0) + 1
+                time.sleep(server.delay)
+                if server.redirect_to is not None:
+                    self.send_response(302)
+                    self.send_header("Location", server.redirect_to)
+                    self.end_headers()
+                    return
                 body = server.respond(self.path)
                 if body is None:
                     self.send_response(503 if server.down else 404)
@@ -192,6 +202,17 @@ def key_server(
         yield server
     finally:
         server.stop()
+
+
+def served_jwks(url: str, *, timeout_seconds: float) -> Callable[[], Mapping[str, Any]]:
+    """A plain fetcher of a test server's JWKS: the shared verifier's suites run with every provider's render."""
+
+    def fetch() -> Mapping[str, Any]:
+        with urllib.request.urlopen(url, timeout=timeout_seconds) as response:  # noqa: S310 - the tests' own server
+            document: dict[str, Any] = json.loads(response.read())
+        return document
+
+    return fetch
 
 
 def tls_server_context(certificate: Path, key: Path) -> ssl.SSLContext:

@@ -27,6 +27,8 @@ CONTEXT = {
     "image_tag": "1.0.0",
     "auth_issuer": "https://login.example.com",
     "cors_allow_origins": '["https://app.example.com"]',
+    # The administrator's bootstrap synthesis adds the deploy identity stack (checked with the others).
+    "deploy_identity": "true",
 }
 
 

@@ -1,9 +1,9 @@
 """`make validate` for the Terraform flavor: every check of infra/terraform, with a verdict per check.
 
-- terraform fmt -check, init -backend=false and validate, for the service's root module and
-  the account baseline (its own root module);
+- terraform fmt -check, init -backend=false and validate, for the service's root module, the
+  account baseline and the deploy identity (root modules of their own);
 - terraform test: plan-level assertions against the mocked AWS provider (infra/terraform/tests,
-  infra/terraform/baseline/tests);
+  infra/terraform/baseline/tests, infra/terraform/deploy-identity/tests);
 - the infrastructure-app contract: the prod plan's app environments, handed to the app's
   Settings (tests/terraform/contract.py);
 - checkov: 0 failed checks; each skip is inline in its resource, with its reason.
@@ -34,6 +34,7 @@ from tests.terraform.contract import environments_from_plan, problems
 PROJECT = Path(__file__).resolve().parents[2]
 ROOT = PROJECT / "infra" / "terraform"
 BASELINE = ROOT / "baseline"
+DEPLOY_IDENTITY = ROOT / "deploy-identity"
 BUILD = PROJECT / "build" / "infra"
 CONTRACT_TEST = "tests/contract.tftest.hcl"
 DEFAULT_CHECKOV = "uvx --from checkov>=3.2.300 checkov"
@@ -139,7 +140,8 @@ def checkov() -> Outcome:
 
 
 def modules() -> list[Path]:
-    return [ROOT, BASELINE] if BASELINE.is_dir() else [ROOT]
+    """The service's root module, then the root modules applied apart (account baseline, deploy identity)."""
+    return [ROOT, *(module for module in (BASELINE, DEPLOY_IDENTITY) if module.is_dir())]
 
 
 def root_module_checks(terraform: str, module: Path, environment: Mapping[str, str]) -> list[Outcome]:

@@ -19,7 +19,8 @@ from stacks.alarms import notify
 from stacks.common import Target, acknowledge, checkov_skip, customer_key
 from stacks.wiring import Runtime, Wiring
 
-FORWARDER_CODE = Path(__file__).parent / "functions" / "audit_forwarder"
+# The one source of the helper, shared with the other flavors (infra/functions/).
+FORWARDER_CODE = Path(__file__).resolve().parents[2] / "functions" / "audit_forwarder"
 AUTHENTICATION_FAILURE_THRESHOLD = 20
 PERMISSION_DENIAL_THRESHOLD = 20
 

@@ -1,9 +1,13 @@
 """Account baseline (its own stack: account-level singletons): a multi-region CloudTrail with log-file
 validation, GuardDuty, AWS Config with a few managed rules, Security Hub with the foundational standard, and
 EventBridge rules sending findings above a severity to a KMS-encrypted topic. Each service can be left to
-whoever already manages it (context `baseline_<service>=managed-elsewhere`); all are retained on delete."""
+whoever already manages it (context `baseline_<service>=managed-elsewhere`); all are retained on delete.
+With separate accounts, the trail and Config deliver to a logging account's bucket and key instead (`LogArchive`,
+context `log_archive_bucket` and `log_archive_kms_key_arn`); a single account keeps its own audit bucket."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 from aws_cdk import Aws, Duration, RemovalPolicy, Stack
 from aws_cdk import aws_cloudtrail as cloudtrail
@@ -36,6 +40,19 @@ MANAGED_RULES = {
 }
 
 
+@dataclass(frozen=True)
+class LogArchive:
+    """The logging account's bucket and key: its policies must let this account's trail and Config role write
+    under `AWSLogs/<this account>/` and encrypt with the key (docs/deploy-identity.md)."""
+
+    bucket_name: str
+    key_arn: str
+
+    def __post_init__(self) -> None:
+        if not (self.bucket_name and self.key_arn):
+            raise ValueError("a log archive needs both its bucket name and its KMS key ARN")
+
+
 class BaselineStack(Stack):
     def __init__(
         self,
@@ -46,6 +63,7 @@ class BaselineStack(Stack):
         create: frozenset[str] = frozenset(SERVICES),
         minimum_severity: str = "HIGH",
         record_global_resources: bool = True,
+        log_archive: LogArchive | None = None,
     ) -> None:
         super().__init__(
             scope,
@@ -71,7 +89,7 @@ class BaselineStack(Stack):
             self, "FindingsTopic", topic_name=target.name("security-findings"), master_key=key, enforce_ssl=True
         )
         if create & {"cloudtrail", "config"}:
-            self._audit_bucket(target, key, create, record_global_resources)
+            self._deliveries(target, key, create, record_global_resources, log_archive)
         if "guardduty" in create:
             detector = guardduty.CfnDetector(
                 self,
@@ -133,7 +151,31 @@ class BaselineStack(Stack):
             targets=[topic],
         )
 
-    def _audit_bucket(self, target: Target, key: kms.IKey, create: frozenset[str], record_global: bool) -> None:
+    def _deliveries(
+        self, target: Target, key: kms.IKey, create: frozenset[str], record_global: bool, log_archive: LogArchive | None
+    ) -> None:
+        """The trail and Config, delivering to this account's audit bucket or to the logging account's."""
+        bucket: s3.IBucket
+        delivery_key: kms.IKey
+        if log_archive is None:
+            bucket = audit_bucket = self._audit_bucket(key)
+            delivery_key = key
+            logical_id = self.resolve(self.get_logical_id(audit_bucket.node.default_child))  # type: ignore[arg-type]
+            config_objects_finding = f"<{logical_id}.Arn>"
+        else:
+            bucket = s3.Bucket.from_bucket_name(self, "LogArchiveBucket", log_archive.bucket_name)
+            delivery_key = kms.Key.from_key_arn(self, "LogArchiveKey", log_archive.key_arn)
+            config_objects_finding = f"arn:<AWS::Partition>:s3:::{log_archive.bucket_name}"
+        self._trail_and_config(
+            target,
+            bucket,
+            delivery_key,
+            create=create,
+            record_global=record_global,
+            bucket_finding=config_objects_finding,
+        )
+
+    def _audit_bucket(self, key: kms.IKey) -> s3.Bucket:
         access_logs = s3.Bucket(
             self,
             "AccessLogBucket",
@@ -187,6 +229,18 @@ class BaselineStack(Stack):
                 "organization-level choice (an organization trail)."
             },
         )
+        return bucket
+
+    def _trail_and_config(
+        self,
+        target: Target,
+        bucket: s3.IBucket,
+        key: kms.IKey,
+        *,
+        create: frozenset[str],
+        record_global: bool,
+        bucket_finding: str,
+    ) -> None:
         if "cloudtrail" in create:
             trail = cloudtrail.Trail(
                 self,
@@ -226,17 +280,17 @@ class BaselineStack(Stack):
                 iam.PolicyStatement(
                     actions=["kms:Decrypt", "kms:GenerateDataKey"],
                     resources=[key.key_arn],
-                    conditions={"StringEquals": {"kms:ViaService": f"s3.{Aws.REGION}.amazonaws.com"}},
+                    # Through S3 only (the logging account's bucket may live in another region).
+                    conditions={"StringLike": {"kms:ViaService": "s3.*.amazonaws.com"}},
                 )
             )
-            bucket_id = self.resolve(self.get_logical_id(bucket.node.default_child))  # type: ignore[arg-type]
             acknowledge(
                 role,
                 {
                     "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWS_ConfigRole]": (
                         "AWS's own policy for the Config recorder: it describes every recorded resource type."
                     ),
-                    f"AwsSolutions-IAM5[Resource::<{bucket_id}.Arn>/AWSLogs/<AWS::AccountId>/Config/*]": (
+                    f"AwsSolutions-IAM5[Resource::{bucket_finding}/AWSLogs/<AWS::AccountId>/Config/*]": (
                         "Config writes its snapshots and history under its own prefix, with object names of its own."
                     ),
                 },

@@ -1,31 +1,40 @@
 """Cognito user pool: password policy, MFA on in prod, deletion protection, a public client without a secret,
-a machine client with client credentials, the service's role groups and its resource server's scopes."""
+a machine client with client credentials, the service's role groups and its resource server's scopes; with a
+tenant claim, a pre-token-generation trigger (V2) copying the administrators' custom:tenant into access tokens."""
 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 from aws_cdk import Aws, Duration, Stack
 from aws_cdk import aws_cognito as cognito
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
 
-from stacks.common import Target, acknowledge
+from stacks.common import Target, acknowledge, checkov_skip, customer_key, log_group
 from stacks.wiring import Runtime, Wiring
 
 ROLES = {"admin": "Every customer permission", "support": "Read and write customers", "viewer": "Read customers"}
+# The one source of the trigger, shared with Terraform (infra/functions/).
+TENANT_CLAIM_CODE = Path(__file__).resolve().parents[2] / "functions" / "tenant_claim"
 
 
 class CognitoStack(Stack, Wiring):
     def __init__(
-        self, scope: Construct, construct_id: str, *, target: Target, non_prod_mfa: bool = False, tenant_claim: str = ""
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        target: Target,
+        runtime: lambda_.Runtime,
+        non_prod_mfa: bool = False,
+        tenant_claim: str = "",
     ) -> None:
         super().__init__(
             scope, construct_id, description=f"Users of {target.project} ({target.environment})", env=target.env
         )
-        if tenant_claim:
-            # The claim reaches access tokens only through a pre-token-generation trigger (V2), which the
-            # CloudFormation flavor has (identity-cognito.yaml, TenantClaim) and this app does not yet.
-            raise ValueError("tenant_claim with Cognito needs the pre-token-generation trigger: not in the CDK app yet")
         mfa = cognito.Mfa.REQUIRED if target.is_prod or non_prod_mfa else cognito.Mfa.OPTIONAL
         self.user_pool: cognito.UserPool = cognito.UserPool(
             self,
@@ -138,6 +147,65 @@ class CognitoStack(Stack, Wiring):
         if not target.is_prod and not non_prod_mfa:
             reasons["AwsSolutions-COG2"] = "MFA is required in prod; optional in dev and staging (non_prod_mfa)."
         acknowledge(self.user_pool, reasons)
+        if tenant_claim:
+            self._add_tenant_trigger(target, runtime, tenant_claim)
+
+    def _add_tenant_trigger(self, target: Target, runtime: lambda_.Runtime, tenant_claim: str) -> None:
+        """Access tokens carry custom:tenant only through a pre-token-generation trigger, event version V2_0."""
+        function_name = target.name("tenant-claim")
+        key = customer_key(self, "TenantClaimKey", target, "tenant-claim", logs=True)
+        trigger_logs = log_group(self, "TenantClaimLogGroup", target, key, name=f"/aws/lambda/{function_name}")
+        role = iam.Role(
+            self,
+            "TenantClaimRole",
+            description="Pre-token-generation trigger (writes its own log only)",
+            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+        )
+        trigger_logs.grant_write(role)
+        trigger = lambda_.Function(
+            self,
+            "TenantClaimFunction",
+            function_name=function_name,
+            description="Copies the user's custom:tenant attribute into access tokens (pre token generation V2)",
+            runtime=runtime,
+            architecture=lambda_.Architecture.ARM_64,
+            handler="index.handler",
+            code=lambda_.Code.from_asset(str(TENANT_CLAIM_CODE)),
+            memory_size=128,
+            timeout=Duration.seconds(5),
+            environment={"TENANT_CLAIM": tenant_claim},
+            environment_encryption=key,
+            tracing=lambda_.Tracing.ACTIVE,
+            log_group=trigger_logs,
+            role=role,
+        )
+        # add_trigger also lets cognito-idp (this pool only) invoke the function.
+        self.user_pool.add_trigger(
+            cognito.UserPoolOperation.PRE_TOKEN_GENERATION_CONFIG, trigger, cognito.LambdaVersion.V2_0
+        )
+        synchronous = (
+            "Invoked synchronously by Cognito on every sign-in and token refresh: the token waits for it, so "
+            "a reserved limit would turn a burst of sign-ins into failures and a dead-letter queue (asynchronous "
+            "invocations only) would never receive anything."
+        )
+        outside_vpc = "Touches no network resource (it only transforms the event); outside a VPC it has no path in."
+        checkov_skip(trigger, {"CKV_AWS_115": synchronous, "CKV_AWS_116": synchronous, "CKV_AWS_117": outside_vpc})
+        acknowledge(
+            trigger,
+            {
+                "AwsSolutions-L1": "Runs the project's Python version, like the service; raised with it.",
+                "NIST.800.53.R5-LambdaConcurrency": synchronous,
+                "NIST.800.53.R5-LambdaDLQ": synchronous,
+                "NIST.800.53.R5-LambdaInsideVPC": outside_vpc,
+            },
+        )
+        acknowledge(
+            role,
+            {
+                "AwsSolutions-IAM5[Resource::*]": "X-Ray (xray:PutTraceSegments, xray:PutTelemetryRecords) has no "
+                'resource-level permissions: Resource "*" only.',
+            },
+        )
 
     def _settings(self, runtime: Runtime) -> None:
         runtime.set("AUTH_ISSUER", self.issuer)

@@ -14,7 +14,8 @@ from constructs import Construct
 from stacks.common import Target, acknowledge, checkov_skip, customer_key, log_group
 from stacks.wiring import Runtime, Wiring
 
-ROTATION_CODE = Path(__file__).parent / "functions" / "rotate_signing_keys"
+# The one source of the helper, shared with the other flavors (infra/functions/).
+ROTATION_CODE = Path(__file__).resolve().parents[2] / "functions" / "rotate_signing_keys"
 
 
 class SelfIssuedStack(Stack, Wiring):
@@ -129,10 +130,12 @@ class SelfIssuedStack(Stack, Wiring):
             rotate_immediately_on_update=True,
         )
         # Escape hatch: the invoke permission CDK writes for Secrets Manager names no source; this one
-        # accepts calls for this account's secrets only (the confused-deputy guard).
+        # accepts calls for this account's signing key ring only (the confused-deputy guard), as the
+        # other flavors' permissions do.
         for child in rotation.node.children:
             if isinstance(child, lambda_.CfnPermission):
                 child.source_account = Aws.ACCOUNT_ID
+                child.source_arn = self.signing_keys.secret_arn
         checkov_skip(
             rotation,
             {

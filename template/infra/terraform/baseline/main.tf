@@ -20,10 +20,15 @@ locals {
   create_config         = var.config == "create"
   create_security_hub   = var.security_hub == "create"
   create_findings_topic = var.alarm_topic_arn == ""
-  create_audit_bucket   = local.create_cloudtrail || local.create_config
-  create_key            = local.create_audit_bucket || local.create_findings_topic
-  trail_arn             = "arn:${local.partition}:cloudtrail:${local.region}:${local.account_id}:trail/${local.name}"
-  findings_topic_arn    = local.create_findings_topic ? aws_sns_topic.findings[0].arn : var.alarm_topic_arn
+  # Separate accounts: the trail and Config deliver to the logging account's bucket and key instead.
+  use_log_archive     = var.log_archive_bucket != ""
+  create_audit_bucket = !local.use_log_archive && (local.create_cloudtrail || local.create_config)
+  audit_bucket_name   = local.use_log_archive ? var.log_archive_bucket : one(aws_s3_bucket.audit[*].id)
+  audit_bucket_arn    = local.use_log_archive ? "arn:${local.partition}:s3:::${var.log_archive_bucket}" : one(aws_s3_bucket.audit[*].arn)
+  audit_key_arn       = local.use_log_archive ? var.log_archive_kms_key_arn : one(aws_kms_key.baseline[*].arn)
+  create_key          = local.create_audit_bucket || local.create_findings_topic
+  trail_arn           = "arn:${local.partition}:cloudtrail:${local.region}:${local.account_id}:trail/${local.name}"
+  findings_topic_arn  = local.create_findings_topic ? aws_sns_topic.findings[0].arn : var.alarm_topic_arn
   severity = {
     MEDIUM   = { guardduty_at_least = 4, security_hub_labels = ["MEDIUM", "HIGH", "CRITICAL"] }
     HIGH     = { guardduty_at_least = 7, security_hub_labels = ["HIGH", "CRITICAL"] }
@@ -312,12 +317,12 @@ resource "aws_cloudtrail" "this" {
   # checkov:skip=CKV2_AWS_10:The trail is kept in the KMS-encrypted audit bucket with log file validation; CloudWatch Logs delivery would double its cost, and GuardDuty analyses the management events.
   count                         = local.create_cloudtrail ? 1 : 0
   name                          = local.name
-  s3_bucket_name                = aws_s3_bucket.audit[0].id
+  s3_bucket_name                = local.audit_bucket_name
   is_multi_region_trail         = true
   include_global_service_events = true
   enable_log_file_validation    = true
   enable_logging                = true
-  kms_key_id                    = aws_kms_key.baseline[0].arn
+  kms_key_id                    = local.audit_key_arn
 
   depends_on = [aws_s3_bucket_policy.audit]
 
@@ -379,18 +384,19 @@ resource "aws_iam_role_policy" "config" {
       {
         Effect   = "Allow"
         Action   = "s3:GetBucketAcl"
-        Resource = aws_s3_bucket.audit[0].arn
+        Resource = local.audit_bucket_arn
       },
       {
         Effect   = "Allow"
         Action   = "s3:PutObject"
-        Resource = "${aws_s3_bucket.audit[0].arn}/AWSLogs/${local.account_id}/Config/*"
+        Resource = "${local.audit_bucket_arn}/AWSLogs/${local.account_id}/Config/*"
       },
       {
+        # Through S3 only (the logging account's bucket may live in another region).
         Effect    = "Allow"
         Action    = ["kms:GenerateDataKey", "kms:Decrypt"]
-        Resource  = aws_kms_key.baseline[0].arn
-        Condition = { StringEquals = { "kms:ViaService" = "s3.${local.region}.amazonaws.com" } }
+        Resource  = local.audit_key_arn
+        Condition = { StringLike = { "kms:ViaService" = "s3.*.amazonaws.com" } }
       },
     ]
   })
@@ -414,8 +420,8 @@ resource "aws_config_configuration_recorder" "this" {
 resource "aws_config_delivery_channel" "this" {
   count          = local.create_config ? 1 : 0
   name           = local.name
-  s3_bucket_name = aws_s3_bucket.audit[0].id
-  s3_kms_key_arn = aws_kms_key.baseline[0].arn
+  s3_bucket_name = local.audit_bucket_name
+  s3_kms_key_arn = local.audit_key_arn
 
   snapshot_delivery_properties {
     delivery_frequency = "TwentyFour_Hours"

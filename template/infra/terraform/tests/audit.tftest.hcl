@@ -24,7 +24,7 @@ run "audit_trail" {
   }
 
   assert {
-    condition     = aws_cloudwatch_log_group.audit.kms_key_id == aws_kms_key.audit.arn && aws_cloudwatch_log_group.audit.retention_in_days >= 365
+    condition     = aws_cloudwatch_log_group.audit.kms_key_id == module.audit_key.arn && aws_cloudwatch_log_group.audit.retention_in_days >= 365
     error_message = "Audit events are kept encrypted for a year or more."
   }
 

@@ -29,7 +29,7 @@ run "cache_in_prod" {
   }
 
   assert {
-    condition     = aws_elasticache_replication_group.this.at_rest_encryption_enabled && aws_elasticache_replication_group.this.kms_key_id == aws_kms_key.cache.arn
+    condition     = aws_elasticache_replication_group.this.at_rest_encryption_enabled && aws_elasticache_replication_group.this.kms_key_id == module.cache_key.arn
     error_message = "The cache must be encrypted at rest with its own key."
   }
 
@@ -39,7 +39,7 @@ run "cache_in_prod" {
   }
 
   assert {
-    condition     = startswith(aws_secretsmanager_secret_version.url.secret_string, "async+rediss://:") && aws_secretsmanager_secret.url.kms_key_id == aws_kms_key.cache.arn
+    condition     = startswith(aws_secretsmanager_secret_version.url.secret_string, "async+rediss://:") && aws_secretsmanager_secret.url.kms_key_id == module.cache_key.arn
     error_message = "The app's storage URL is a TLS URL kept in an encrypted secret."
   }
 }

@@ -57,7 +57,7 @@ run "lambda_in_prod" {
   }
 
   assert {
-    condition     = aws_lambda_function.api.kms_key_arn == aws_kms_key.compute.arn && aws_lambda_function.authorizer[0].kms_key_arn == aws_kms_key.compute.arn
+    condition     = aws_lambda_function.api.kms_key_arn == module.compute_key.arn && aws_lambda_function.authorizer[0].kms_key_arn == module.compute_key.arn
     error_message = "Function environments are encrypted with the customer-managed key."
   }
 

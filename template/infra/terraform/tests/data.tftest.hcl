@@ -32,7 +32,7 @@ run "database_in_prod" {
   }
 
   assert {
-    condition     = aws_db_instance.this.storage_encrypted && aws_db_instance.this.kms_key_id == aws_kms_key.database.arn
+    condition     = aws_db_instance.this.storage_encrypted && aws_db_instance.this.kms_key_id == module.database_key.arn
     error_message = "The database must be encrypted with its own customer-managed key."
   }
 
@@ -52,7 +52,7 @@ run "database_in_prod" {
   }
 
   assert {
-    condition     = aws_db_instance.this.performance_insights_enabled && aws_db_instance.this.performance_insights_kms_key_id == aws_kms_key.database.arn
+    condition     = aws_db_instance.this.performance_insights_enabled && aws_db_instance.this.performance_insights_kms_key_id == module.database_key.arn
     error_message = "Performance Insights must be encrypted with the database key."
   }
 

@@ -22,7 +22,7 @@ run "signing_keys" {
   }
 
   assert {
-    condition     = aws_secretsmanager_secret.signing_keys.kms_key_id == aws_kms_key.auth_secrets.arn && aws_secretsmanager_secret.public_jwks.kms_key_id == aws_kms_key.auth_secrets.arn
+    condition     = aws_secretsmanager_secret.signing_keys.kms_key_id == module.auth_secrets_key.arn && aws_secretsmanager_secret.public_jwks.kms_key_id == module.auth_secrets_key.arn
     error_message = "Both secrets are encrypted with their own customer-managed key."
   }
 

@@ -39,7 +39,7 @@ run "network_in_dev" {
   }
 
   assert {
-    condition     = aws_kms_key.logs.enable_key_rotation
+    condition     = module.logs_key.rotation_enabled
     error_message = "The log key must rotate."
   }
 
@@ -54,7 +54,7 @@ run "network_in_dev" {
   }
 
   assert {
-    condition     = strcontains(aws_kms_key.logs.policy, "kms:EncryptionContext:aws:logs:arn")
+    condition     = strcontains(module.logs_key.policy, "kms:EncryptionContext:aws:logs:arn")
     error_message = "The log key must let CloudWatch Logs use it for this account's log groups only."
   }
 }

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from .audit import AuditEvent, AuditLog, Outcome, SecurityMetrics
 from .customers import CustomerUseCases
 from .dto import CreateCustomer, CustomerView, Page, PageRequest, UpdateCustomer
@@ -18,77 +21,66 @@ class AuditedCustomerUseCases(CustomerUseCases):
         self._audit = audit
         self._metrics = metrics
 
-    def _denied(self, principal: Principal, action: str, error: PermissionDeniedError, resource: str | None) -> None:
-        self._metrics.permission_denied(error.permission)
-        self._audit.record(
-            AuditEvent(action, Outcome.DENIED, principal.subject, resource, reason=f"missing {error.permission}")
-        )
-
-    def _failed(self, principal: Principal, action: str, error: Exception, resource: str | None) -> None:
-        # The error class names the reason; its message may not be safe to log.
-        self._audit.record(AuditEvent(action, Outcome.FAILURE, principal.subject, resource, type(error).__name__))
-
-    async def create(self, principal: Principal, command: CreateCustomer) -> CustomerView:
+    @contextmanager
+    def _audited(
+        self, principal: Principal, action: str, resource: str | None, *, changes: bool = True
+    ) -> Iterator[None]:
+        """Audits a denial of `action`, and any other failure of a change; the error propagates unchanged."""
         try:
-            view = await super().create(principal, command)
+            yield
         except PermissionDeniedError as error:
-            self._denied(principal, "customer.create", error, None)
+            self._metrics.permission_denied(error.permission)
+            self._record(principal, action, Outcome.DENIED, resource, f"missing {error.permission}")
             raise
         except ApplicationError as error:
-            self._failed(principal, "customer.create", error, None)
+            if changes:
+                # The error class names the reason; its message may not be safe to log.
+                self._record(principal, action, Outcome.FAILURE, resource, type(error).__name__)
             raise
-        self._audit.record(AuditEvent("customer.create", Outcome.SUCCESS, principal.subject, f"customer/{view.id}"))
+
+    def _record(
+        self, principal: Principal, action: str, outcome: Outcome, resource: str | None, reason: str | None = None
+    ) -> None:
+        self._audit.record(AuditEvent(action, outcome, principal.subject, resource, reason))
+
+    async def create(self, principal: Principal, command: CreateCustomer) -> CustomerView:
+        with self._audited(principal, "customer.create", None):
+            view = await super().create(principal, command)
+        self._record(principal, "customer.create", Outcome.SUCCESS, f"customer/{view.id}")
         return view
 
     async def update(self, principal: Principal, customer_id: str, command: UpdateCustomer) -> CustomerView:
-        resource = f"customer/{customer_id[:64]}"
-        try:
+        resource = _resource(customer_id)
+        with self._audited(principal, "customer.update", resource):
             view = await super().update(principal, customer_id, command)
-        except PermissionDeniedError as error:
-            self._denied(principal, "customer.update", error, resource)
-            raise
-        except ApplicationError as error:
-            self._failed(principal, "customer.update", error, resource)
-            raise
         changed = ",".join(
             name
             for name in ("email", "first_name", "last_name", "phone", "status")
             if getattr(command, name) is not None or (name == "phone" and command.clear_phone)
         )
-        self._audit.record(
-            AuditEvent("customer.update", Outcome.SUCCESS, principal.subject, resource, reason=changed or None)
-        )
+        self._record(principal, "customer.update", Outcome.SUCCESS, resource, changed or None)
         return view
 
     async def delete(self, principal: Principal, customer_id: str) -> None:
-        resource = f"customer/{customer_id[:64]}"
-        try:
+        resource = _resource(customer_id)
+        with self._audited(principal, "customer.delete", resource):
             await super().delete(principal, customer_id)
-        except PermissionDeniedError as error:
-            self._denied(principal, "customer.delete", error, resource)
-            raise
-        except ApplicationError as error:
-            self._failed(principal, "customer.delete", error, resource)
-            raise
-        self._audit.record(AuditEvent("customer.delete", Outcome.SUCCESS, principal.subject, resource))
+        self._record(principal, "customer.delete", Outcome.SUCCESS, resource)
+
+    # Reads audit denials only: a successful or not-found read is not an audit event.
 
     async def get(self, principal: Principal, customer_id: str) -> CustomerView:
-        try:
+        with self._audited(principal, "customer.read", _resource(customer_id), changes=False):
             return await super().get(principal, customer_id)
-        except PermissionDeniedError as error:
-            self._denied(principal, "customer.read", error, f"customer/{customer_id[:64]}")
-            raise
 
     async def list(self, principal: Principal, page: PageRequest) -> Page[CustomerView]:
-        try:
+        with self._audited(principal, "customer.list", None, changes=False):
             return await super().list(principal, page)
-        except PermissionDeniedError as error:
-            self._denied(principal, "customer.list", error, None)
-            raise
 
     async def search(self, principal: Principal, text: str, page: PageRequest) -> Page[CustomerView]:
-        try:
+        with self._audited(principal, "customer.search", None, changes=False):
             return await super().search(principal, text, page)
-        except PermissionDeniedError as error:
-            self._denied(principal, "customer.search", error, None)
-            raise
+
+
+def _resource(customer_id: str) -> str:
+    return f"customer/{customer_id[:64]}"

@@ -8,7 +8,8 @@ from __future__ import annotations
 import argparse
 
 from ..infrastructure.auth.local_issuer import LocalIssuer
-from ..infrastructure.settings import Environment, Settings
+from ..infrastructure.environment import Environment
+from ..infrastructure.settings import Settings
 
 
 def main() -> None:

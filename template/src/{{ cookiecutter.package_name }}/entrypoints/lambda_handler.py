@@ -16,8 +16,9 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from mangum import Mangum
 from mangum.types import LambdaContext as MangumLambdaContext
 
+from ..bootstrap import build_app
 from ..infrastructure.settings import Settings
-from ..presentation.app import create_app, run_flush_hooks
+from ..presentation.app import run_flush_hooks
 from ..presentation.middleware.access_log import ACCESS_LOGGER
 
 settings = Settings()
@@ -26,7 +27,7 @@ metrics = Metrics(service=settings.service_name, namespace=settings.metrics_name
 # The app's access line (method, path without query string, status, duration, request id)
 # goes out as JSON through the same handler as the Powertools logger.
 copy_config_to_registered_loggers(source_logger=logger, include={ACCESS_LOGGER})
-app = create_app(settings)
+app = build_app(settings)
 asgi_handler = Mangum(app, lifespan="off")
 
 

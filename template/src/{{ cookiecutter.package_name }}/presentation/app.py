@@ -1,7 +1,7 @@
 """The application factory shared by every entrypoint (uvicorn, gunicorn, Lambda, tests).
 
-Each concern is a small function so features (auth providers, security headers,
-rate limiting, audit) can add their middleware and routers in one place.
+It knows no option: what an option adds (guards, observers, public routers, flush
+hooks) comes in the Container that bootstrap.py builds.
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from fastapi import FastAPI
 
 from ..infrastructure.seed import seed_examples
 from ..infrastructure.settings import Settings
-from .auth import auth_routers, document_bearer_auth
-from .container import Container, build_container
+from .auth import document_bearer_auth
+from .container import Container
 from .errors import register_error_handlers
 from .hardening import install_hardening
 from .routers import customers, health
@@ -23,8 +23,8 @@ from .routers import customers, health
 logger = logging.getLogger(__name__)
 
 
-def create_app(settings: Settings, *, container: Container | None = None) -> FastAPI:
-    container = container or build_container(settings)
+def create_app(settings: Settings, *, container: Container) -> FastAPI:
+    """The app serving `container` (built by bootstrap.py, or by a test)."""
     app = FastAPI(
         title=settings.service_name,
         debug=settings.debug,
@@ -35,22 +35,22 @@ def create_app(settings: Settings, *, container: Container | None = None) -> Fas
         openapi_url="/openapi.json" if settings.docs_enabled else None,
     )
     app.state.container = container
-    add_middleware(app, settings)
-    include_routers(app)
+    add_middleware(app, settings, container)
+    include_routers(app, container)
     register_error_handlers(app)
     return app
 
 
-def add_middleware(app: FastAPI, settings: Settings) -> None:
-    # Security headers, request id, CORS allow-list, body/JSON limits and the 422
-    # handler that never echoes input: see presentation/hardening.py.
-    install_hardening(app, settings)
+def add_middleware(app: FastAPI, settings: Settings, container: Container) -> None:
+    # Security headers, request id, CORS allow-list, the container's guards, body/JSON
+    # limits and the 422 handler that never echoes input: see presentation/hardening.py.
+    install_hardening(app, settings, container)
 
 
-def include_routers(app: FastAPI) -> None:
+def include_routers(app: FastAPI, container: Container) -> None:
     app.include_router(health.router)
     app.include_router(customers.router)
-    for router in auth_routers():
+    for router in container.public_routers:
         app.include_router(router)
     document_bearer_auth(app)
 

@@ -1,13 +1,14 @@
-"""Request and response bodies; the domain value objects do the deeper validation."""
+"""Request and error bodies; the domain value objects do the deeper validation.
+
+Successful responses are the application's views (application/dto.py), serialized by FastAPI.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from ..application.dto import CustomerView, Page
 from ..domain.customer import CustomerStatus
 from .input_types import EmailText, NameText, PhoneText
 
@@ -41,43 +42,6 @@ class CustomerUpdate(RequestBody):
         if not self.model_fields_set:
             raise ValueError("give at least one field to change")
         return self
-
-
-class CustomerOut(BaseModel):
-    id: str
-    email: str
-    first_name: str
-    last_name: str
-    phone: str | None
-    status: CustomerStatus
-    created_at: datetime
-    updated_at: datetime
-
-    @classmethod
-    def of(cls, view: CustomerView) -> CustomerOut:
-        return cls(
-            id=view.id,
-            email=view.email,
-            first_name=view.first_name,
-            last_name=view.last_name,
-            phone=view.phone,
-            status=view.status,
-            created_at=view.created_at,
-            updated_at=view.updated_at,
-        )
-
-
-class CustomerPage(BaseModel):
-    items: list[CustomerOut]
-    total: int
-    limit: int
-    offset: int
-
-    @classmethod
-    def of(cls, page: Page[CustomerView]) -> CustomerPage:
-        return cls(
-            items=[CustomerOut.of(view) for view in page.items], total=page.total, limit=page.limit, offset=page.offset
-        )
 
 
 class FieldError(BaseModel):

@@ -16,8 +16,8 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import SQLAlchemyError
 
+from ..application.issued_tokens import TokenGrantError, TokenIssuer
 from ..infrastructure.auth import TokenVerifiers
-from ..infrastructure.auth.self_issued import TokenGrantError, TokenService
 from .container import container
 
 MAX_FORM_BYTES = 16 * 1024
@@ -53,10 +53,11 @@ def _form_body(*fields: str) -> dict[str, Any]:
     return {"content": {"application/x-www-form-urlencoded": {"schema": {"type": "object", "properties": properties}}}}
 
 
-def _service(request: Request) -> TokenService:
+def _service(request: Request) -> TokenIssuer:
     verifier = container(request).token_verifier
-    if isinstance(verifier, TokenVerifiers) and verifier.token_service is not None:
-        return verifier.token_service
+    service = verifier.token_service if isinstance(verifier, TokenVerifiers) else None
+    if isinstance(service, TokenIssuer):
+        return service
     raise TokenGrantError("unsupported_grant_type")
 
 
@@ -109,7 +110,7 @@ def _client_credentials(request: Request, form: dict[str, str]) -> tuple[str, st
 @router.get("/.well-known/jwks.json", include_in_schema=False)
 async def jwks(request: Request) -> JSONResponse:
     try:
-        keys = await asyncio.to_thread(_service(request).keyring.public_jwks)
+        keys = await asyncio.to_thread(_service(request).public_jwks)
     except TokenGrantError:
         return JSONResponse({"keys": []}, status_code=404)
     # Served `no-store` like every response (SecurityHeadersMiddleware replaces any

@@ -61,3 +61,33 @@ run "already_managed_elsewhere" {
     error_message = "Findings still reach the given topic."
   }
 }
+
+run "separate_logging_account" {
+  command = plan
+
+  variables {
+    environment             = "prod"
+    log_archive_bucket      = "example-log-archive"
+    log_archive_kms_key_arn = "arn:aws:kms:eu-west-1:210987654321:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+  }
+
+  assert {
+    condition     = length(aws_s3_bucket.audit) + length(aws_s3_bucket.access_logs) == 0
+    error_message = "No audit bucket in a member account: the logging account holds it."
+  }
+
+  assert {
+    condition     = aws_cloudtrail.this[0].s3_bucket_name == var.log_archive_bucket && aws_cloudtrail.this[0].kms_key_id == var.log_archive_kms_key_arn && aws_cloudtrail.this[0].is_multi_region_trail
+    error_message = "The trail delivers to the logging account's bucket, encrypted with its key."
+  }
+
+  assert {
+    condition     = aws_config_delivery_channel.this[0].s3_bucket_name == var.log_archive_bucket && aws_config_delivery_channel.this[0].s3_kms_key_arn == var.log_archive_kms_key_arn
+    error_message = "AWS Config delivers to the logging account's bucket, encrypted with its key."
+  }
+
+  assert {
+    condition     = contains([for statement in jsondecode(aws_iam_role_policy.config[0].policy).Statement : statement.Resource], "arn:aws:s3:::example-log-archive/AWSLogs/123456789012/Config/*")
+    error_message = "The Config role writes only under this account's prefix of the logging bucket."
+  }
+}

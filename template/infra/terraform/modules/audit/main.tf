@@ -16,45 +16,29 @@ locals {
   region        = data.aws_region.current.name
 }
 
-resource "aws_kms_key" "audit" {
-  description         = "${local.name} audit log group, forwarder and its dead-letter queue"
-  enable_key_rotation = true
-  policy = jsonencode({
-    Version = "2012-10-17"
-    Statement = [
-      {
-        Sid       = "AccountAdministration"
-        Effect    = "Allow"
-        Principal = { AWS = "arn:${local.partition}:iam::${local.account_id}:root" }
-        Action    = "kms:*"
-        Resource  = "*"
-      },
-      {
-        Sid       = "CloudWatchLogsOfThisAccount"
-        Effect    = "Allow"
-        Principal = { Service = "logs.${local.region}.amazonaws.com" }
-        Action    = ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"]
-        Resource  = "*"
-        Condition = {
-          ArnLike = {
-            "kms:EncryptionContext:aws:logs:arn" = "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:*"
-          }
-        }
-      },
-    ]
-  })
+module "audit_key" {
+  source = "../customer-key"
+
+  description    = "${local.name} audit log group, forwarder and its dead-letter queue"
+  alias          = "${local.name}-audit"
+  for_log_groups = true
 }
 
-resource "aws_kms_alias" "audit" {
-  name          = "alias/${local.name}-audit"
-  target_key_id = aws_kms_key.audit.key_id
+moved {
+  from = aws_kms_key.audit
+  to   = module.audit_key.aws_kms_key.this
+}
+
+moved {
+  from = aws_kms_alias.audit
+  to   = module.audit_key.aws_kms_alias.this[0]
 }
 
 # Audit evidence outlives deployments: `terraform destroy` refuses while this group exists.
 resource "aws_cloudwatch_log_group" "audit" {
   name              = "/${var.project_name}/${var.environment}/audit"
   retention_in_days = var.audit_retention_days
-  kms_key_id        = aws_kms_key.audit.arn
+  kms_key_id        = module.audit_key.arn
 
   lifecycle {
     prevent_destroy = true
@@ -63,7 +47,7 @@ resource "aws_cloudwatch_log_group" "audit" {
 
 resource "aws_sqs_queue" "dead_letters" {
   name                      = "${local.function_name}-dlq"
-  kms_master_key_id         = aws_kms_key.audit.arn
+  kms_master_key_id         = module.audit_key.arn
   message_retention_seconds = 1209600
 }
 
@@ -109,7 +93,7 @@ resource "aws_iam_role_policy" "forwarder" {
         Sid      = "EncryptedDeadLettersAndEnvironment"
         Effect   = "Allow"
         Action   = ["kms:GenerateDataKey", "kms:Decrypt"]
-        Resource = aws_kms_key.audit.arn
+        Resource = module.audit_key.arn
       },
       {
         # X-Ray offers no resource-level permissions for these: "*" only.
@@ -126,7 +110,7 @@ resource "aws_cloudwatch_log_group" "forwarder" {
   # checkov:skip=CKV_AWS_338:The forwarder's own log holds only its delivery errors (90 days, as the CloudFormation stack); the audit events it copies are kept in the audit log group for audit_retention_days, one year or more.
   name              = "/aws/lambda/${local.function_name}"
   retention_in_days = 90
-  kms_key_id        = aws_kms_key.audit.arn
+  kms_key_id        = module.audit_key.arn
 }
 
 resource "aws_lambda_function" "forwarder" {
@@ -143,7 +127,7 @@ resource "aws_lambda_function" "forwarder" {
   role             = aws_iam_role.forwarder.arn
   filename         = var.forwarder_package
   source_code_hash = fileexists(var.forwarder_package) ? filebase64sha256(var.forwarder_package) : null
-  kms_key_arn      = aws_kms_key.audit.arn
+  kms_key_arn      = module.audit_key.arn
 
   tracing_config {
     mode = "Active"

@@ -34,6 +34,6 @@ variable "permission_denial_threshold" {
 }
 
 variable "forwarder_package" {
-  description = "Zip of functions/audit_forwarder (built outside Terraform, see infra/terraform/README.md)."
+  description = "Zip of infra/functions/audit_forwarder (built outside Terraform, see infra/terraform/README.md)."
   type        = string
 }

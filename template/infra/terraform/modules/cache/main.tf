@@ -14,51 +14,37 @@ locals {
   region     = data.aws_region.current.name
 }
 
-resource "aws_kms_key" "cache" {
-  description         = "${local.name} cache at rest, its secrets and its logs"
-  enable_key_rotation = true
-  policy = jsonencode({
-    Version = "2012-10-17"
-    Statement = [
-      {
-        Sid       = "AccountAdministersTheKey"
-        Effect    = "Allow"
-        Principal = { AWS = "arn:${local.partition}:iam::${local.account_id}:root" }
-        Action    = "kms:*"
-        Resource  = "*"
-      },
-      {
-        Sid       = "UseThroughElastiCacheAndSecretsManagerOnly"
-        Effect    = "Allow"
-        Principal = { AWS = "arn:${local.partition}:iam::${local.account_id}:root" }
-        Action    = ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey", "kms:CreateGrant", "kms:ListGrants"]
-        Resource  = "*"
-        Condition = {
-          StringEquals = {
-            "kms:CallerAccount" = local.account_id
-            "kms:ViaService"    = ["elasticache.${local.region}.amazonaws.com", "secretsmanager.${local.region}.amazonaws.com"]
-          }
+module "cache_key" {
+  source = "../customer-key"
+
+  description    = "${local.name} cache at rest, its secrets and its logs"
+  alias          = "${local.name}-cache"
+  for_log_groups = true
+  statements = [
+    {
+      Sid       = "UseThroughElastiCacheAndSecretsManagerOnly"
+      Effect    = "Allow"
+      Principal = { AWS = "arn:${local.partition}:iam::${local.account_id}:root" }
+      Action    = ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey", "kms:CreateGrant", "kms:ListGrants"]
+      Resource  = "*"
+      Condition = {
+        StringEquals = {
+          "kms:CallerAccount" = local.account_id
+          "kms:ViaService"    = ["elasticache.${local.region}.amazonaws.com", "secretsmanager.${local.region}.amazonaws.com"]
         }
-      },
-      {
-        Sid       = "CloudWatchLogsEncryptsThisAccountsLogGroups"
-        Effect    = "Allow"
-        Principal = { Service = "logs.${local.region}.amazonaws.com" }
-        Action    = ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"]
-        Resource  = "*"
-        Condition = {
-          ArnLike = {
-            "kms:EncryptionContext:aws:logs:arn" = "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:*"
-          }
-        }
-      },
-    ]
-  })
+      }
+    },
+  ]
 }
 
-resource "aws_kms_alias" "cache" {
-  name          = "alias/${local.name}-cache"
-  target_key_id = aws_kms_key.cache.key_id
+moved {
+  from = aws_kms_key.cache
+  to   = module.cache_key.aws_kms_key.this
+}
+
+moved {
+  from = aws_kms_alias.cache
+  to   = module.cache_key.aws_kms_alias.this[0]
 }
 
 # Letters and digits only: valid as an ElastiCache AUTH token and inside a URL without escaping.
@@ -73,7 +59,7 @@ resource "aws_secretsmanager_secret" "auth_token" {
   # checkov:skip=CKV2_AWS_57:Rotating the AUTH token needs ModifyReplicationGroup with the ROTATE then SET strategies, coordinated with every app instance re-reading the URL secret; it is a documented manual procedure, not a rotation Lambda.
   name        = "${var.project_name}/${var.environment}/cache/auth-token"
   description = "AUTH token of the rate-limit cache"
-  kms_key_id  = aws_kms_key.cache.arn
+  kms_key_id  = module.cache_key.arn
 }
 
 resource "aws_secretsmanager_secret_version" "auth_token" {
@@ -123,7 +109,7 @@ resource "aws_vpc_security_group_egress_rule" "app_to_cache" {
 resource "aws_cloudwatch_log_group" "cache" {
   for_each          = toset(["slow-log", "engine-log"])
   name              = "/aws/elasticache/${local.name}/${each.key}"
-  kms_key_id        = aws_kms_key.cache.arn
+  kms_key_id        = module.cache_key.arn
   retention_in_days = var.log_retention_days
 }
 
@@ -143,7 +129,7 @@ resource "aws_elasticache_replication_group" "this" {
   transit_encryption_enabled = true
   transit_encryption_mode    = "required"
   at_rest_encryption_enabled = true
-  kms_key_id                 = aws_kms_key.cache.arn
+  kms_key_id                 = module.cache_key.arn
   auth_token                 = data.aws_secretsmanager_random_password.auth_token.random_password
   auto_minor_version_upgrade = true
   snapshot_retention_limit   = 0
@@ -172,7 +158,7 @@ resource "aws_secretsmanager_secret" "url" {
   # checkov:skip=CKV2_AWS_57:Derived from the AUTH token secret (see its skip); it changes only when that token is rotated by the documented procedure.
   name        = "${var.project_name}/${var.environment}/cache/url"
   description = "RATE_LIMIT_STORAGE_URI of the app (TLS, AUTH token included)"
-  kms_key_id  = aws_kms_key.cache.arn
+  kms_key_id  = module.cache_key.arn
 }
 
 resource "aws_secretsmanager_secret_version" "url" {

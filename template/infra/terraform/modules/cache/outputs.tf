@@ -10,5 +10,5 @@ output "auth_token_secret_arn" {
 
 output "key_arn" {
   description = "KMS key of the cache and its secrets (readers need kms:Decrypt through Secrets Manager)."
-  value       = aws_kms_key.cache.arn
+  value       = module.cache_key.arn
 }

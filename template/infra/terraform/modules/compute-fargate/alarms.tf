@@ -1,6 +1,6 @@
 resource "aws_sns_topic" "alarms" {
   name              = "${local.name}-alarms"
-  kms_master_key_id = aws_kms_key.compute.arn
+  kms_master_key_id = module.compute_key.arn
 }
 
 resource "aws_sns_topic_policy" "alarms" {

@@ -18,52 +18,38 @@ locals {
 }
 
 # One key for this module's log groups, the alarm topic and the image repository.
-resource "aws_kms_key" "compute" {
-  description         = "${local.name} compute logs, alarm topic and images"
-  enable_key_rotation = true
-  policy = jsonencode({
-    Version = "2012-10-17"
-    Statement = [
-      {
-        Sid       = "AccountAdministration"
-        Effect    = "Allow"
-        Principal = { AWS = "arn:${local.partition}:iam::${local.account_id}:root" }
-        Action    = "kms:*"
-        Resource  = "*"
-      },
-      {
-        Sid       = "CloudWatchLogsOfThisAccount"
-        Effect    = "Allow"
-        Principal = { Service = "logs.${local.region}.amazonaws.com" }
-        Action    = ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"]
-        Resource  = "*"
-        Condition = {
-          ArnLike = {
-            "kms:EncryptionContext:aws:logs:arn" = "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:*"
-          }
-        }
-      },
-      {
-        Sid       = "AlarmsAndEventsPublishToTheEncryptedTopic"
-        Effect    = "Allow"
-        Principal = { Service = ["cloudwatch.amazonaws.com", "events.amazonaws.com"] }
-        Action    = ["kms:Decrypt", "kms:GenerateDataKey"]
-        Resource  = "*"
-        Condition = { StringEquals = { "aws:SourceAccount" = local.account_id } }
-      },
-    ]
-  })
+module "compute_key" {
+  source = "../customer-key"
+
+  description    = "${local.name} compute logs, alarm topic and images"
+  alias          = "${local.name}-compute"
+  for_log_groups = true
+  statements = [
+    {
+      Sid       = "AlarmsAndEventsPublishToTheEncryptedTopic"
+      Effect    = "Allow"
+      Principal = { Service = ["cloudwatch.amazonaws.com", "events.amazonaws.com"] }
+      Action    = ["kms:Decrypt", "kms:GenerateDataKey"]
+      Resource  = "*"
+      Condition = { StringEquals = { "aws:SourceAccount" = local.account_id } }
+    },
+  ]
 }
 
-resource "aws_kms_alias" "compute" {
-  name          = "alias/${local.name}-compute"
-  target_key_id = aws_kms_key.compute.key_id
+moved {
+  from = aws_kms_key.compute
+  to   = module.compute_key.aws_kms_key.this
+}
+
+moved {
+  from = aws_kms_alias.compute
+  to   = module.compute_key.aws_kms_alias.this[0]
 }
 
 resource "aws_cloudwatch_log_group" "app" {
   name              = "/${var.project_name}/${var.environment}/app"
   retention_in_days = var.log_retention_days
-  kms_key_id        = aws_kms_key.compute.arn
+  kms_key_id        = module.compute_key.arn
 }
 
 resource "aws_ecr_repository" "this" {
@@ -76,7 +62,7 @@ resource "aws_ecr_repository" "this" {
 
   encryption_configuration {
     encryption_type = "KMS"
-    kms_key         = aws_kms_key.compute.arn
+    kms_key         = module.compute_key.arn
   }
 }
 

@@ -21,46 +21,32 @@ locals {
 }
 
 # One key for the function environments, this module's log groups and the alarm topic.
-resource "aws_kms_key" "compute" {
-  description         = "${local.name} function environment, logs and alarm topic"
-  enable_key_rotation = true
-  policy = jsonencode({
-    Version = "2012-10-17"
-    Statement = [
-      {
-        Sid       = "AccountAdministration"
-        Effect    = "Allow"
-        Principal = { AWS = "arn:${local.partition}:iam::${local.account_id}:root" }
-        Action    = "kms:*"
-        Resource  = "*"
-      },
-      {
-        Sid       = "CloudWatchLogsOfThisAccount"
-        Effect    = "Allow"
-        Principal = { Service = "logs.${local.region}.amazonaws.com" }
-        Action    = ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"]
-        Resource  = "*"
-        Condition = {
-          ArnLike = {
-            "kms:EncryptionContext:aws:logs:arn" = "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:*"
-          }
-        }
-      },
-      {
-        Sid       = "AlarmsAndEventsPublishToTheEncryptedTopic"
-        Effect    = "Allow"
-        Principal = { Service = ["cloudwatch.amazonaws.com", "events.amazonaws.com"] }
-        Action    = ["kms:Decrypt", "kms:GenerateDataKey"]
-        Resource  = "*"
-        Condition = { StringEquals = { "aws:SourceAccount" = local.account_id } }
-      },
-    ]
-  })
+module "compute_key" {
+  source = "../customer-key"
+
+  description    = "${local.name} function environment, logs and alarm topic"
+  alias          = "${local.name}-compute"
+  for_log_groups = true
+  statements = [
+    {
+      Sid       = "AlarmsAndEventsPublishToTheEncryptedTopic"
+      Effect    = "Allow"
+      Principal = { Service = ["cloudwatch.amazonaws.com", "events.amazonaws.com"] }
+      Action    = ["kms:Decrypt", "kms:GenerateDataKey"]
+      Resource  = "*"
+      Condition = { StringEquals = { "aws:SourceAccount" = local.account_id } }
+    },
+  ]
 }
 
-resource "aws_kms_alias" "compute" {
-  name          = "alias/${local.name}-compute"
-  target_key_id = aws_kms_key.compute.key_id
+moved {
+  from = aws_kms_key.compute
+  to   = module.compute_key.aws_kms_key.this
+}
+
+moved {
+  from = aws_kms_alias.compute
+  to   = module.compute_key.aws_kms_alias.this[0]
 }
 
 # Named after the function, where Lambda writes; the function's role cannot create log groups,
@@ -68,13 +54,13 @@ resource "aws_kms_alias" "compute" {
 resource "aws_cloudwatch_log_group" "function" {
   name              = "/aws/lambda/${local.function_name}"
   retention_in_days = var.log_retention_days
-  kms_key_id        = aws_kms_key.compute.arn
+  kms_key_id        = module.compute_key.arn
 }
 
 resource "aws_cloudwatch_log_group" "api_access" {
   name              = "/${var.project_name}/${var.environment}/api-access"
   retention_in_days = var.log_retention_days
-  kms_key_id        = aws_kms_key.compute.arn
+  kms_key_id        = module.compute_key.arn
 }
 
 # --- Database access through RDS Proxy -------------------------------------------------------
@@ -188,7 +174,7 @@ resource "aws_iam_role_policy" "function" {
           Sid       = "DecryptItsEnvironment"
           Effect    = "Allow"
           Action    = "kms:Decrypt"
-          Resource  = aws_kms_key.compute.arn
+          Resource  = module.compute_key.arn
           Condition = { StringEquals = { "kms:EncryptionContext:LambdaFunctionName" = local.function_name } }
         },
         {
@@ -247,7 +233,7 @@ resource "aws_lambda_function" "api" {
   s3_bucket                      = var.code_bucket
   s3_key                         = var.code_key
   role                           = aws_iam_role.function.arn
-  kms_key_arn                    = aws_kms_key.compute.arn
+  kms_key_arn                    = module.compute_key.arn
   reserved_concurrent_executions = var.reserved_concurrency == null ? -1 : var.reserved_concurrency
 
   tracing_config {
@@ -279,7 +265,7 @@ resource "aws_cloudwatch_log_group" "authorizer" {
   count             = local.lambda_authorizer ? 1 : 0
   name              = "/aws/lambda/${local.authorizer_name}"
   retention_in_days = var.log_retention_days
-  kms_key_id        = aws_kms_key.compute.arn
+  kms_key_id        = module.compute_key.arn
 }
 
 resource "aws_iam_role" "authorizer" {
@@ -315,7 +301,7 @@ resource "aws_iam_role_policy" "authorizer" {
           Sid       = "DecryptItsEnvironment"
           Effect    = "Allow"
           Action    = "kms:Decrypt"
-          Resource  = aws_kms_key.compute.arn
+          Resource  = module.compute_key.arn
           Condition = { StringEquals = { "kms:EncryptionContext:LambdaFunctionName" = local.authorizer_name } }
         },
       ],
@@ -361,7 +347,7 @@ resource "aws_lambda_function" "authorizer" {
   s3_bucket     = var.code_bucket
   s3_key        = var.code_key
   role          = aws_iam_role.authorizer[0].arn
-  kms_key_arn   = aws_kms_key.compute.arn
+  kms_key_arn   = module.compute_key.arn
 
   tracing_config {
     mode = var.tracing_mode

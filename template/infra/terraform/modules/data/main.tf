@@ -14,53 +14,38 @@ locals {
   region     = data.aws_region.current.name
 }
 
-resource "aws_kms_key" "database" {
-  description         = "${local.name} database storage, Performance Insights, master secret and logs"
-  enable_key_rotation = true
-  policy = jsonencode({
-    Version = "2012-10-17"
-    Statement = [
-      {
-        Sid       = "AccountAdministersTheKey"
-        Effect    = "Allow"
-        Principal = { AWS = "arn:${local.partition}:iam::${local.account_id}:root" }
-        Action    = "kms:*"
-        Resource  = "*"
-      },
-      {
-        # Principals of this account may use the key only through RDS or Secrets Manager.
-        Sid       = "UseThroughRdsAndSecretsManagerOnly"
-        Effect    = "Allow"
-        Principal = { AWS = "arn:${local.partition}:iam::${local.account_id}:root" }
-        Action    = ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey", "kms:CreateGrant", "kms:ListGrants"]
-        Resource  = "*"
-        Condition = {
-          StringEquals = {
-            "kms:CallerAccount" = local.account_id
-            "kms:ViaService"    = ["rds.${local.region}.amazonaws.com", "secretsmanager.${local.region}.amazonaws.com"]
-          }
-        }
-      },
-      {
-        Sid       = "CloudWatchLogsEncryptsThisAccountsLogGroups"
-        Effect    = "Allow"
-        Principal = { Service = "logs.${local.region}.amazonaws.com" }
-        Action    = ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"]
-        Resource  = "*"
-        Condition = {
-          ArnLike = {
-            "kms:EncryptionContext:aws:logs:arn" = "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:*"
-          }
-        }
-      },
-    ]
-  })
+module "database_key" {
+  source = "../customer-key"
 
+  description    = "${local.name} database storage, Performance Insights, master secret and logs"
+  alias          = "${local.name}-database"
+  for_log_groups = true
+  statements = [
+    {
+      # Principals of this account may use the key only through RDS or Secrets Manager.
+      Sid       = "UseThroughRdsAndSecretsManagerOnly"
+      Effect    = "Allow"
+      Principal = { AWS = "arn:${local.partition}:iam::${local.account_id}:root" }
+      Action    = ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey", "kms:CreateGrant", "kms:ListGrants"]
+      Resource  = "*"
+      Condition = {
+        StringEquals = {
+          "kms:CallerAccount" = local.account_id
+          "kms:ViaService"    = ["rds.${local.region}.amazonaws.com", "secretsmanager.${local.region}.amazonaws.com"]
+        }
+      }
+    },
+  ]
 }
 
-resource "aws_kms_alias" "database" {
-  name          = "alias/${local.name}-database"
-  target_key_id = aws_kms_key.database.key_id
+moved {
+  from = aws_kms_key.database
+  to   = module.database_key.aws_kms_key.this
+}
+
+moved {
+  from = aws_kms_alias.database
+  to   = module.database_key.aws_kms_alias.this[0]
 }
 
 resource "aws_db_subnet_group" "this" {
@@ -157,7 +142,7 @@ resource "aws_db_parameter_group" "this" {
 resource "aws_cloudwatch_log_group" "exports" {
   for_each          = toset(["postgresql", "upgrade"])
   name              = "/aws/rds/instance/${local.name}/${each.key}"
-  kms_key_id        = aws_kms_key.database.arn
+  kms_key_id        = module.database_key.arn
   retention_in_days = var.log_retention_days
 }
 
@@ -191,7 +176,7 @@ resource "aws_db_instance" "this" {
   db_name                               = var.database_name
   username                              = var.master_username
   manage_master_user_password           = true
-  master_user_secret_kms_key_id         = aws_kms_key.database.key_id
+  master_user_secret_kms_key_id         = module.database_key.key_id
   iam_database_authentication_enabled   = true
   parameter_group_name                  = aws_db_parameter_group.this.name
   db_subnet_group_name                  = aws_db_subnet_group.this.name
@@ -202,7 +187,7 @@ resource "aws_db_instance" "this" {
   allocated_storage                     = var.allocated_storage_gib
   max_allocated_storage                 = var.max_allocated_storage_gib
   storage_encrypted                     = true
-  kms_key_id                            = aws_kms_key.database.arn
+  kms_key_id                            = module.database_key.arn
   multi_az                              = local.is_prod
   deletion_protection                   = local.is_prod
   backup_retention_period               = local.is_prod ? 30 : 7
@@ -211,7 +196,7 @@ resource "aws_db_instance" "this" {
   final_snapshot_identifier             = "${local.name}-final"
   copy_tags_to_snapshot                 = true
   performance_insights_enabled          = true
-  performance_insights_kms_key_id       = aws_kms_key.database.arn
+  performance_insights_kms_key_id       = module.database_key.arn
   performance_insights_retention_period = 7
   monitoring_interval                   = 60
   monitoring_role_arn                   = aws_iam_role.monitoring.arn

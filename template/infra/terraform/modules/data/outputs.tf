@@ -40,5 +40,5 @@ output "security_group_id" {
 
 output "key_arn" {
   description = "KMS key of the database and its master user secret."
-  value       = aws_kms_key.database.arn
+  value       = module.database_key.arn
 }

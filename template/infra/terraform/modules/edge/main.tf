@@ -19,33 +19,16 @@ locals {
   }
 }
 
-resource "aws_kms_key" "waf_logs" {
-  description         = "${local.name} WAF logs"
-  enable_key_rotation = true
-  policy = jsonencode({
-    Version = "2012-10-17"
-    Statement = [
-      {
-        Sid       = "AccountAdministersTheKey"
-        Effect    = "Allow"
-        Principal = { AWS = "arn:${local.partition}:iam::${local.account_id}:root" }
-        Action    = "kms:*"
-        Resource  = "*"
-      },
-      {
-        Sid       = "CloudWatchLogsEncryptsThisAccountsLogGroups"
-        Effect    = "Allow"
-        Principal = { Service = "logs.${local.region}.amazonaws.com" }
-        Action    = ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"]
-        Resource  = "*"
-        Condition = {
-          ArnLike = {
-            "kms:EncryptionContext:aws:logs:arn" = "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:*"
-          }
-        }
-      },
-    ]
-  })
+module "waf_logs_key" {
+  source = "../customer-key"
+
+  description    = "${local.name} WAF logs"
+  for_log_groups = true
+}
+
+moved {
+  from = aws_kms_key.waf_logs
+  to   = module.waf_logs_key.aws_kms_key.this
 }
 
 resource "aws_wafv2_web_acl" "this" {
@@ -150,7 +133,7 @@ resource "aws_wafv2_web_acl" "this" {
 # WAF requires the "aws-waf-logs-" prefix on its log group.
 resource "aws_cloudwatch_log_group" "waf" {
   name              = "aws-waf-logs-${local.name}"
-  kms_key_id        = aws_kms_key.waf_logs.arn
+  kms_key_id        = module.waf_logs_key.arn
   retention_in_days = var.log_retention_days
 }
 

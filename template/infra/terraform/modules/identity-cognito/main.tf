@@ -192,40 +192,23 @@ resource "aws_cognito_user_pool_client" "machine" {
 
 # --- Tenant claim trigger (only with a tenant claim) -------------------------------------------
 
-resource "aws_kms_key" "trigger" {
-  count               = local.has_tenant_claim ? 1 : 0
-  description         = "${local.name} tenant claim trigger logs and environment"
-  enable_key_rotation = true
-  policy = jsonencode({
-    Version = "2012-10-17"
-    Statement = [
-      {
-        Sid       = "AccountAdministersTheKey"
-        Effect    = "Allow"
-        Principal = { AWS = "arn:${local.partition}:iam::${local.account_id}:root" }
-        Action    = "kms:*"
-        Resource  = "*"
-      },
-      {
-        Sid       = "CloudWatchLogsEncryptsThisAccountsLogGroups"
-        Effect    = "Allow"
-        Principal = { Service = "logs.${local.region}.amazonaws.com" }
-        Action    = ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"]
-        Resource  = "*"
-        Condition = {
-          ArnLike = {
-            "kms:EncryptionContext:aws:logs:arn" = "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:*"
-          }
-        }
-      },
-    ]
-  })
+module "trigger_key" {
+  source = "../customer-key"
+  count  = local.has_tenant_claim ? 1 : 0
+
+  description    = "${local.name} tenant claim trigger logs and environment"
+  for_log_groups = true
+}
+
+moved {
+  from = aws_kms_key.trigger[0]
+  to   = module.trigger_key[0].aws_kms_key.this
 }
 
 resource "aws_cloudwatch_log_group" "tenant_claim" {
   count             = local.has_tenant_claim ? 1 : 0
   name              = "/aws/lambda/${local.function_name}"
-  kms_key_id        = aws_kms_key.trigger[0].arn
+  kms_key_id        = module.trigger_key[0].arn
   retention_in_days = var.log_retention_days
 }
 
@@ -259,7 +242,7 @@ resource "aws_iam_role_policy" "tenant_claim" {
       {
         Effect    = "Allow"
         Action    = "kms:Decrypt"
-        Resource  = aws_kms_key.trigger[0].arn
+        Resource  = module.trigger_key[0].arn
         Condition = { StringEquals = { "kms:EncryptionContext:LambdaFunctionName" = local.function_name } }
       },
     ]
@@ -282,7 +265,7 @@ resource "aws_lambda_function" "tenant_claim" {
   role             = aws_iam_role.tenant_claim[0].arn
   filename         = var.tenant_claim_package
   source_code_hash = fileexists(var.tenant_claim_package) ? filebase64sha256(var.tenant_claim_package) : null
-  kms_key_arn      = aws_kms_key.trigger[0].arn
+  kms_key_arn      = module.trigger_key[0].arn
 
   environment {
     variables = { TENANT_CLAIM = var.tenant_claim }

@@ -19,7 +19,7 @@ variable "tenant_claim" {
 }
 
 variable "tenant_claim_package" {
-  description = "Zip of functions/tenant_claim (built outside Terraform, see infra/terraform/README.md); used only with tenant_claim."
+  description = "Zip of infra/functions/tenant_claim (built outside Terraform, see infra/terraform/README.md); used only with tenant_claim."
   type        = string
 }
 

@@ -14,66 +14,52 @@ locals {
   function_name = "${local.name}-rotate-signing-keys"
 }
 
-resource "aws_kms_key" "auth_secrets" {
-  description         = "${local.name} token signing key ring, public JWKS and rotation logs"
-  enable_key_rotation = true
-  policy = jsonencode({
-    Version = "2012-10-17"
-    Statement = [
-      {
-        Sid       = "AccountAdministersTheKey"
-        Effect    = "Allow"
-        Principal = { AWS = "arn:${local.partition}:iam::${local.account_id}:root" }
-        Action    = "kms:*"
-        Resource  = "*"
-      },
-      {
-        Sid       = "SecretsThroughSecretsManagerOnly"
-        Effect    = "Allow"
-        Principal = { AWS = "arn:${local.partition}:iam::${local.account_id}:root" }
-        Action    = ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey", "kms:DescribeKey"]
-        Resource  = "*"
-        Condition = {
-          StringEquals = {
-            "kms:CallerAccount" = local.account_id
-            "kms:ViaService"    = "secretsmanager.${local.region}.amazonaws.com"
-          }
+module "auth_secrets_key" {
+  source = "../customer-key"
+
+  description    = "${local.name} token signing key ring, public JWKS and rotation logs"
+  alias          = "${local.name}-auth-secrets"
+  for_log_groups = true
+  statements = [
+    {
+      Sid       = "SecretsThroughSecretsManagerOnly"
+      Effect    = "Allow"
+      Principal = { AWS = "arn:${local.partition}:iam::${local.account_id}:root" }
+      Action    = ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey", "kms:DescribeKey"]
+      Resource  = "*"
+      Condition = {
+        StringEquals = {
+          "kms:CallerAccount" = local.account_id
+          "kms:ViaService"    = "secretsmanager.${local.region}.amazonaws.com"
         }
-      },
-      {
-        # The rotation function has KMS generate each RSA key pair (the Lambda runtime has no RSA
-        # implementation); only 2048-bit pairs, and only for roles allowed by IAM.
-        Sid       = "GenerateRsaSigningKeyPairs"
-        Effect    = "Allow"
-        Principal = { AWS = "arn:${local.partition}:iam::${local.account_id}:root" }
-        Action    = "kms:GenerateDataKeyPair"
-        Resource  = "*"
-        Condition = {
-          StringEquals = {
-            "kms:CallerAccount"   = local.account_id
-            "kms:DataKeyPairSpec" = "RSA_2048"
-          }
+      }
+    },
+    {
+      # The rotation function has KMS generate each RSA key pair (the Lambda runtime has no RSA
+      # implementation); only 2048-bit pairs, and only for roles allowed by IAM.
+      Sid       = "GenerateRsaSigningKeyPairs"
+      Effect    = "Allow"
+      Principal = { AWS = "arn:${local.partition}:iam::${local.account_id}:root" }
+      Action    = "kms:GenerateDataKeyPair"
+      Resource  = "*"
+      Condition = {
+        StringEquals = {
+          "kms:CallerAccount"   = local.account_id
+          "kms:DataKeyPairSpec" = "RSA_2048"
         }
-      },
-      {
-        Sid       = "CloudWatchLogsEncryptsThisAccountsLogGroups"
-        Effect    = "Allow"
-        Principal = { Service = "logs.${local.region}.amazonaws.com" }
-        Action    = ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"]
-        Resource  = "*"
-        Condition = {
-          ArnLike = {
-            "kms:EncryptionContext:aws:logs:arn" = "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:*"
-          }
-        }
-      },
-    ]
-  })
+      }
+    },
+  ]
 }
 
-resource "aws_kms_alias" "auth_secrets" {
-  name          = "alias/${local.name}-auth-secrets"
-  target_key_id = aws_kms_key.auth_secrets.key_id
+moved {
+  from = aws_kms_key.auth_secrets
+  to   = module.auth_secrets_key.aws_kms_key.this
+}
+
+moved {
+  from = aws_kms_alias.auth_secrets
+  to   = module.auth_secrets_key.aws_kms_alias.this[0]
 }
 
 # The public keys of the ring, as a JWKS: the authorizer needs nothing more.
@@ -81,7 +67,7 @@ resource "aws_secretsmanager_secret" "public_jwks" {
   # checkov:skip=CKV2_AWS_57:Written by the signing key ring's rotation (setSecret step), never rotated on its own.
   name        = "${var.project_name}/${var.environment}/auth/public-jwks"
   description = "Public JWKS of the token signing keys (written by the signing key rotation)"
-  kms_key_id  = aws_kms_key.auth_secrets.arn
+  kms_key_id  = module.auth_secrets_key.arn
 }
 
 resource "aws_secretsmanager_secret_version" "public_jwks" {
@@ -98,7 +84,7 @@ resource "aws_secretsmanager_secret_version" "public_jwks" {
 resource "aws_secretsmanager_secret" "signing_keys" {
   name        = "${var.project_name}/${var.environment}/auth/signing-keys"
   description = "RS256 signing key ring of the service (current and previous key)"
-  kms_key_id  = aws_kms_key.auth_secrets.arn
+  kms_key_id  = module.auth_secrets_key.arn
   # Tells the rotation function where to publish the public keys.
   tags = { public-jwks-secret = aws_secretsmanager_secret.public_jwks.arn }
 }
@@ -114,7 +100,7 @@ resource "aws_secretsmanager_secret_version" "signing_keys" {
 
 resource "aws_cloudwatch_log_group" "rotation" {
   name              = "/aws/lambda/${local.function_name}"
-  kms_key_id        = aws_kms_key.auth_secrets.arn
+  kms_key_id        = module.auth_secrets_key.arn
   retention_in_days = var.log_retention_days
 }
 
@@ -151,13 +137,13 @@ resource "aws_iam_role_policy" "rotation" {
       {
         Effect    = "Allow"
         Action    = ["kms:Decrypt", "kms:GenerateDataKey"]
-        Resource  = aws_kms_key.auth_secrets.arn
+        Resource  = module.auth_secrets_key.arn
         Condition = { StringEquals = { "kms:ViaService" = "secretsmanager.${local.region}.amazonaws.com" } }
       },
       {
         Effect    = "Allow"
         Action    = "kms:GenerateDataKeyPair"
-        Resource  = aws_kms_key.auth_secrets.arn
+        Resource  = module.auth_secrets_key.arn
         Condition = { StringEquals = { "kms:DataKeyPairSpec" = "RSA_2048" } }
       },
       {

@@ -10,5 +10,5 @@ output "public_jwks_secret_arn" {
 
 output "key_arn" {
   description = "KMS key of both secrets (readers need kms:Decrypt through Secrets Manager)."
-  value       = aws_kms_key.auth_secrets.arn
+  value       = module.auth_secrets_key.arn
 }

@@ -14,7 +14,7 @@ variable "signing_key_rotation_days" {
 }
 
 variable "rotation_package" {
-  description = "Zip of functions/rotate_signing_keys (built outside Terraform, see infra/terraform/README.md)."
+  description = "Zip of infra/functions/rotate_signing_keys (built outside Terraform, see infra/terraform/README.md)."
   type        = string
 }
 

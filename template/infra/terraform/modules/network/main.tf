@@ -24,38 +24,22 @@ locals {
   region       = data.aws_region.current.name
 }
 
-resource "aws_kms_key" "logs" {
-  description         = "${local.name} network log groups (flow logs)"
-  enable_key_rotation = true
-  policy = jsonencode({
-    Version = "2012-10-17"
-    Statement = [
-      {
-        Sid       = "AccountAdministersTheKey"
-        Effect    = "Allow"
-        Principal = { AWS = "arn:${local.partition}:iam::${local.account_id}:root" }
-        Action    = "kms:*"
-        Resource  = "*"
-      },
-      {
-        Sid       = "CloudWatchLogsEncryptsThisAccountsLogGroups"
-        Effect    = "Allow"
-        Principal = { Service = "logs.${local.region}.amazonaws.com" }
-        Action    = ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"]
-        Resource  = "*"
-        Condition = {
-          ArnLike = {
-            "kms:EncryptionContext:aws:logs:arn" = "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:*"
-          }
-        }
-      },
-    ]
-  })
+module "logs_key" {
+  source = "../customer-key"
+
+  description    = "${local.name} network log groups (flow logs)"
+  alias          = "${local.name}-network-logs"
+  for_log_groups = true
 }
 
-resource "aws_kms_alias" "logs" {
-  name          = "alias/${local.name}-network-logs"
-  target_key_id = aws_kms_key.logs.key_id
+moved {
+  from = aws_kms_key.logs
+  to   = module.logs_key.aws_kms_key.this
+}
+
+moved {
+  from = aws_kms_alias.logs
+  to   = module.logs_key.aws_kms_alias.this[0]
 }
 
 resource "aws_vpc" "this" {
@@ -196,7 +180,7 @@ resource "aws_vpc_security_group_egress_rule" "app_https" {
 
 resource "aws_cloudwatch_log_group" "flow_logs" {
   name              = "/vpc/${local.name}/flow-logs"
-  kms_key_id        = aws_kms_key.logs.arn
+  kms_key_id        = module.logs_key.arn
   retention_in_days = var.log_retention_days
 }
 

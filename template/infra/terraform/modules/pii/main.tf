@@ -13,6 +13,8 @@ locals {
   region     = data.aws_region.current.name
 }
 
+# Not the customer-key module: prevent_destroy must be a literal, and this key alone must never be
+# destroyed (every data key wrapped with it, and so every sealed row, would be lost).
 resource "aws_kms_key" "pii" {
   description             = "${local.name} customer PII data keys and the blind-index secret"
   enable_key_rotation     = true

@@ -1,4 +1,4 @@
-"""Token verification adapters; `build_token_verifier` picks the ones for the configured provider."""
+"""Token verification; `build_token_verifier` builds the verifiers of the configured provider (providers/)."""
 
 from __future__ import annotations
 

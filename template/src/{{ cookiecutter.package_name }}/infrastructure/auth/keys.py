@@ -1,30 +1,24 @@
 """Verification keys: a JWKS cache with rate-limited refetch and stale-on-error.
 
-`KeyStore` keeps the last good key set. Lookups are non-blocking; when a key is
-missing or the set is stale, the caller runs `fetch()` in a worker thread (the
-event loop never blocks on the network). Fetches are single-flight, an unknown
+`KeyStore` keeps the last good key set, whatever its source (a `JwksFetcher`: the
+provider's HTTPS endpoint, a Secrets Manager secret, an in-memory key ring). Lookups
+are non-blocking; when a key is missing or the set is stale, the caller runs `fetch()`
+in a worker thread (the event loop never blocks on the network). Fetches are single-flight, an unknown
 `kid` forces at most one refetch per cooldown, and failures back off. If the
 endpoint is down the last good keys keep working; with no keys at all the
 caller gets `KeysUnavailableError` (answered as 503, never 500).
-
-HTTP fetches go through PyJWT's `PyJWKClient` (short timeout, http(s) only,
-no redirects). Its own cache is not used: on expiry it would block a request
-on the network and fail it when the endpoint is down.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
 import time
-import urllib.request
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlparse
 
-from jwt import PyJWK, PyJWKClient
+from jwt import PyJWK
 from jwt.exceptions import PyJWKError, PyJWTError
 
 from ...application.errors import AuthenticationUnavailableError
@@ -161,58 +155,3 @@ class KeyStore:
             return True  # cold, or stale and due for a refresh
         # Unknown kid with a fresh set: at most one forced refetch per cooldown.
         return now - self._fetched_at >= self._cooldown
-
-
-def http_jwks_fetcher(uri: str, *, timeout_seconds: float) -> JwksFetcher:
-    client = PyJWKClient(uri, cache_jwk_set=False, cache_keys=False, timeout=timeout_seconds)
-
-    def fetch() -> Mapping[str, Any]:
-        data = client.fetch_data()
-        if not isinstance(data, dict):
-            raise ValueError("JWKS endpoint did not return a JSON object")
-        return data
-
-    return fetch
-
-
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
-        return None
-
-
-def discover_jwks_uri(issuer: str, *, timeout_seconds: float, allow_http: bool = False) -> str:
-    """Read `jwks_uri` from the issuer's discovery document, whose `issuer` must match exactly.
-
-    Both URLs must be https unless `allow_http` (ENVIRONMENT=local): keys fetched in clear
-    text can be swapped on the way.
-    """
-    schemes = ("http", "https") if allow_http else ("https",)
-    url = issuer.rstrip("/") + "/.well-known/openid-configuration"
-    if urlparse(url).scheme not in schemes:
-        raise ValueError("issuer must be an https URL for discovery")
-    opener = urllib.request.build_opener(_NoRedirect)
-    with opener.open(url, timeout=timeout_seconds) as response:
-        document = json.loads(response.read(1_000_000))
-    if not isinstance(document, dict) or document.get("issuer") != issuer:
-        raise ValueError("discovery document issuer does not match the configured issuer")
-    jwks_uri = document.get("jwks_uri")
-    if not isinstance(jwks_uri, str) or urlparse(jwks_uri).scheme not in schemes:
-        raise ValueError("discovery document has no usable (https) jwks_uri")
-    return jwks_uri
-
-
-def discovered_jwks_fetcher(issuer: str, *, timeout_seconds: float, allow_http: bool = False) -> JwksFetcher:
-    """Resolve the JWKS URL lazily (inside the first fetch, off the event loop), then fetch it."""
-    resolved: list[JwksFetcher] = []
-
-    def fetch() -> Mapping[str, Any]:
-        if not resolved:
-            resolved.append(
-                http_jwks_fetcher(
-                    discover_jwks_uri(issuer, timeout_seconds=timeout_seconds, allow_http=allow_http),
-                    timeout_seconds=timeout_seconds,
-                )
-            )
-        return resolved[0]()
-
-    return fetch

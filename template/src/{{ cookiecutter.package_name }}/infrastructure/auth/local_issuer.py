@@ -25,8 +25,9 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 
 from ...application.security import Principal
-from ..settings import Environment, Settings
+from ..environment import Environment
 from .keys import KeyStore
+from .settings import AuthSettings
 from .token_cache import VerifiedTokenCache
 from .verifier import JwtVerifier, VerificationPolicy
 
@@ -59,7 +60,7 @@ class LocalIssuer:
         self._verifier: JwtVerifier | None = None
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> LocalIssuer:
+    def from_settings(cls, settings: AuthSettings) -> LocalIssuer:
         if settings.environment is not Environment.LOCAL:
             # The key sits on a developer's disk: a deployed service must never trust it.
             raise LocalIssuerRefusedError("the local issuer only runs with ENVIRONMENT=local")

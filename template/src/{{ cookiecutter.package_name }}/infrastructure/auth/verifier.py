@@ -7,8 +7,9 @@ Then the key's own alg/use/kty must fit, and PyJWT checks the signature,
 `exp`/`nbf`/`iat` (leeway <= 60 s), the exact `iss`, required claims and `aud`.
 PyJWT accepts a NumericDate written as a string ("1999999999"), so the claim
 types are checked here too (RFC 7519: numbers; `iss`, `sub`, `jti` strings; `aud`
-a string or a list of strings). Provider rules (Cognito `token_use`/`client_id`,
-the access-token type) follow. Tokens that pass are remembered in a
+a string or a list of strings). The access-token type rule and the provider's own
+rules (`audience_check`, `extra_checks`: e.g. Cognito's `token_use`/`client_id`, in
+providers/cognito.py) follow. Tokens that pass are remembered in a
 `VerifiedTokenCache`, so repeat requests skip the RSA work.
 Rejections raise `AuthenticationError` with a generic message and an
 `AuthFailureReason` (a closed, log-safe set the audit hook and metrics use); the
@@ -57,6 +58,8 @@ _SEGMENT = re.compile(r"[A-Za-z0-9_-]+")
 #   token without `at+jwt` that carries an ID-token claim (nonce, at_hash, c_hash) is refused;
 # "any": no type rule (providers whose rules already separate the types, e.g. Cognito's token_use).
 TypRule = Literal["at+jwt", "not-id-token", "any"]
+# A provider's rule on verified claims: None when they pass, else why not (its name is the log detail).
+ClaimCheck = Callable[[Mapping[str, Any]], AuthFailureReason | None]
 
 
 Reason = AuthFailureReason
@@ -89,13 +92,12 @@ def client_acts_for_itself(claims: Mapping[str, Any]) -> bool:
 @dataclass(frozen=True, slots=True)
 class VerificationPolicy:
     issuer: str
+    # The `aud` every token must name. None only with an `audience_check`: for providers whose
+    # tokens carry their audience elsewhere (Cognito access tokens: `client_id`).
     audience: str | None = None
+    audience_check: ClaimCheck | None = None
     algorithms: frozenset[str] = frozenset({"RS256"})
     leeway_seconds: int = 30
-    # Cognito: accepted `token_use` values and the app client ids (`client_id` of
-    # access tokens, `aud` of id tokens). When set, `audience` is not used.
-    token_uses: frozenset[str] = frozenset()
-    client_ids: frozenset[str] = frozenset()
     roles_claim: str = "roles"
     # Cognito resource-server scopes read `<identifier>/<name>`: with "<identifier>/" here they
     # count as `<name>`, so `api/customers:read` grants `customers:read`; other scopes stay as they are.
@@ -106,7 +108,7 @@ class VerificationPolicy:
     typ_rule: TypRule = "any"
     # Tells a client acting for itself (its scopes grant) from a user (scopes only narrow).
     machine_rule: Callable[[Mapping[str, Any]], bool] = client_acts_for_itself
-    extra_checks: tuple[Callable[[Mapping[str, Any]], AuthFailureReason | None], ...] = field(default=())
+    extra_checks: tuple[ClaimCheck, ...] = field(default=())
 
     def __post_init__(self) -> None:
         if not self.issuer:
@@ -117,11 +119,10 @@ class VerificationPolicy:
             raise ValueError(f"algorithms must be a non-empty subset of {sorted(ASYMMETRIC_ALGORITHMS)}")
         if not 0 <= self.leeway_seconds <= MAX_LEEWAY_SECONDS:
             raise ValueError(f"leeway must be between 0 and {MAX_LEEWAY_SECONDS} seconds")
-        if self.token_uses:
-            if not self.token_uses <= {"access", "id"} or not self.client_ids:
-                raise ValueError("token_uses must be access/id and client_ids must be set")
-        elif not self.audience:
-            raise ValueError("audience is required")
+        if not self.audience and self.audience_check is None:
+            raise ValueError("audience is required (or, for tokens that carry it elsewhere, an audience_check)")
+        if self.audience and self.audience_check is not None:
+            raise ValueError("audience and audience_check exclude each other")
 
 
 class JwtVerifier:
@@ -221,16 +222,15 @@ class JwtVerifier:
     def _decode(self, token: str, key: VerificationKey, header: Mapping[str, Any]) -> dict[str, Any]:
         policy = self.policy
         alg: str = header["alg"]
-        generic = not policy.token_uses
         try:
             claims: dict[str, Any] = jwt.decode(
                 token,
                 key.key,
                 algorithms=[alg],
                 issuer=policy.issuer,
-                audience=policy.audience if generic else None,
+                audience=policy.audience,
                 leeway=policy.leeway_seconds,
-                options={"require": list(policy.required_claims), "verify_aud": generic},
+                options={"require": list(policy.required_claims), "verify_aud": policy.audience is not None},
             )
         except (jwt.PyJWTError, ValueError, TypeError, RecursionError) as exc:
             reason = next((r for kind, r in _PYJWT_REASONS if isinstance(exc, kind)), Reason.INVALID_CLAIM)
@@ -240,12 +240,11 @@ class JwtVerifier:
             raise reject(Reason.WRONG_ISSUER)
         if not claims.get("sub"):
             raise reject(Reason.INVALID_CLAIM, "sub")
-        if not generic:
-            _check_cognito_use(claims, policy)
+        if policy.audience_check is not None:
+            _apply(policy.audience_check, claims)
         _check_token_type(header, claims, policy.typ_rule)
         for check in policy.extra_checks:
-            if (failure := check(claims)) is not None:
-                raise reject(failure, check.__name__)
+            _apply(check, claims)
         if self._is_revoked is not None and self._is_revoked(claims):
             raise reject(Reason.REVOKED)
         return claims
@@ -314,18 +313,9 @@ def _check_token_type(header: Mapping[str, Any], claims: Mapping[str, Any], rule
         raise reject(Reason.WRONG_TOKEN_USE, "id_token_claims")
 
 
-def _check_cognito_use(claims: Mapping[str, Any], policy: VerificationPolicy) -> None:
-    use = claims.get("token_use")
-    if not isinstance(use, str) or use not in policy.token_uses:
-        raise reject(Reason.WRONG_TOKEN_USE)
-    if use == "access":
-        client_id = claims.get("client_id")
-        if not isinstance(client_id, str) or client_id not in policy.client_ids:
-            raise reject(Reason.WRONG_AUDIENCE, "client_id")
-    else:
-        aud = claims.get("aud")
-        if not isinstance(aud, str) or aud not in policy.client_ids:
-            raise reject(Reason.WRONG_AUDIENCE, "aud")
+def _apply(check: ClaimCheck, claims: Mapping[str, Any]) -> None:
+    if (failure := check(claims)) is not None:
+        raise reject(failure, check.__name__)
 
 
 def _strings(value: Any) -> Iterable[str]:

@@ -1,4 +1,8 @@
-"""/v1/customers: thin handlers that turn HTTP into use-case calls and back."""
+"""/v1/customers: thin handlers that turn HTTP into use-case calls and back.
+
+Responses are the use cases' views themselves (application/dto.py): FastAPI
+serializes exactly their fields, so there is no second customer shape to keep in step.
+"""
 
 from __future__ import annotations
 
@@ -8,11 +12,20 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request, Response, status
 
 from ...application.customers import CustomerUseCases
-from ...application.dto import MAX_OFFSET, MAX_PAGE_SIZE, MAX_SEARCH_LENGTH, CreateCustomer, PageRequest, UpdateCustomer
+from ...application.dto import (
+    MAX_OFFSET,
+    MAX_PAGE_SIZE,
+    MAX_SEARCH_LENGTH,
+    CreateCustomer,
+    CustomerView,
+    Page,
+    PageRequest,
+    UpdateCustomer,
+)
 from ..auth import AuthenticatedRoute, principal_of
 from ..container import customer_use_cases
 from ..input_types import SearchText
-from ..schemas import CustomerCreate, CustomerOut, CustomerPage, CustomerUpdate, Problem
+from ..schemas import CustomerCreate, CustomerUpdate, Problem
 
 router = APIRouter(
     prefix="/v1/customers",
@@ -29,14 +42,15 @@ BY_ID = "/{customer_id:uuid}"
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, responses={status.HTTP_409_CONFLICT: {"model": Problem}})
-async def create_customer(body: CustomerCreate, request: Request, customers: UseCases) -> CustomerOut:
-    view = await customers.create(principal_of(request), CreateCustomer(**body.model_dump()))
-    return CustomerOut.of(view)
+async def create_customer(body: CustomerCreate, request: Request, customers: UseCases) -> CustomerView:
+    return await customers.create(principal_of(request), CreateCustomer(**body.model_dump()))
 
 
 @router.get("")
-async def list_customers(request: Request, customers: UseCases, limit: Limit = 20, offset: Offset = 0) -> CustomerPage:
-    return CustomerPage.of(await customers.list(principal_of(request), PageRequest(limit=limit, offset=offset)))
+async def list_customers(
+    request: Request, customers: UseCases, limit: Limit = 20, offset: Offset = 0
+) -> Page[CustomerView]:
+    return await customers.list(principal_of(request), PageRequest(limit=limit, offset=offset))
 
 
 @router.get("/search")
@@ -46,13 +60,13 @@ async def search_customers(
     q: Annotated[SearchText, Query(min_length=1, max_length=MAX_SEARCH_LENGTH, description="Part of a name or e-mail")],
     limit: Limit = 20,
     offset: Offset = 0,
-) -> CustomerPage:
-    return CustomerPage.of(await customers.search(principal_of(request), q, PageRequest(limit=limit, offset=offset)))
+) -> Page[CustomerView]:
+    return await customers.search(principal_of(request), q, PageRequest(limit=limit, offset=offset))
 
 
 @router.get(BY_ID, responses={status.HTTP_404_NOT_FOUND: {"model": Problem}})
-async def get_customer(customer_id: uuid.UUID, request: Request, customers: UseCases) -> CustomerOut:
-    return CustomerOut.of(await customers.get(principal_of(request), str(customer_id)))
+async def get_customer(customer_id: uuid.UUID, request: Request, customers: UseCases) -> CustomerView:
+    return await customers.get(principal_of(request), str(customer_id))
 
 
 @router.patch(
@@ -60,10 +74,10 @@ async def get_customer(customer_id: uuid.UUID, request: Request, customers: UseC
 )
 async def update_customer(
     customer_id: uuid.UUID, body: CustomerUpdate, request: Request, customers: UseCases
-) -> CustomerOut:
+) -> CustomerView:
     changes = body.model_dump(exclude_unset=True)
     command = UpdateCustomer(**changes, clear_phone="phone" in changes and changes["phone"] is None)
-    return CustomerOut.of(await customers.update(principal_of(request), str(customer_id), command))
+    return await customers.update(principal_of(request), str(customer_id), command)
 
 
 @router.delete(BY_ID, status_code=status.HTTP_204_NO_CONTENT, responses={status.HTTP_404_NOT_FOUND: {"model": Problem}})

@@ -1,0 +1,106 @@
+# The deploy identity at plan level: the trust is pinned to the repository's environment and GitHub's
+# audience, and the OIDC provider is created only when the account has none.
+
+mock_provider "aws" {
+  override_during = plan
+
+  mock_data "aws_caller_identity" {
+    defaults = {
+      account_id = "123456789012"
+    }
+  }
+
+  mock_data "aws_partition" {
+    defaults = {
+      partition = "aws"
+    }
+  }
+
+  mock_resource "aws_iam_openid_connect_provider" {
+    defaults = {
+      arn = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"
+    }
+  }
+
+  mock_resource "aws_iam_role" {
+    defaults = {
+      arn = "arn:aws:iam::123456789012:role/deploy"
+    }
+  }
+}
+
+variables {
+  environment       = "prod"
+  github_repository = "example-org/example-service"
+  state_bucket      = "123456789012-terraform-state"
+  state_kms_key_arn = "arn:aws:kms:eu-west-1:123456789012:key/11111111-2222-3333-4444-555555555555"
+  code_bucket       = "123456789012-example-artifacts"
+}
+
+run "creates_the_provider_and_pins_the_trust" {
+  command = plan
+
+  assert {
+    condition     = length(aws_iam_openid_connect_provider.github) == 1 && aws_iam_openid_connect_provider.github[0].url == "https://token.actions.githubusercontent.com" && aws_iam_openid_connect_provider.github[0].client_id_list == toset(["sts.amazonaws.com"])
+    error_message = "An account without a provider gets GitHub's, for the sts.amazonaws.com audience."
+  }
+
+  assert {
+    condition     = aws_iam_role.deploy.name == "${var.project_name}-prod-github-deploy"
+    error_message = "The role is <project>-<environment>-github-deploy."
+  }
+
+  assert {
+    condition = jsondecode(aws_iam_role.deploy.assume_role_policy).Statement == [{
+      Sid       = "GitHubEnvironmentOfThisRepository"
+      Effect    = "Allow"
+      Principal = { Federated = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com" }
+      Action    = "sts:AssumeRoleWithWebIdentity"
+      Condition = {
+        StringEquals = {
+          "token.actions.githubusercontent.com:aud" = "sts.amazonaws.com"
+          "token.actions.githubusercontent.com:sub" = "repo:example-org/example-service:environment:prod"
+        }
+      }
+    }]
+    error_message = "Only the repository's prod environment, with GitHub's audience, exactly (no wildcard), may assume the role."
+  }
+}
+
+run "reuses_the_accounts_provider" {
+  command = plan
+
+  variables {
+    environment                = "staging"
+    existing_oidc_provider_arn = "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"
+  }
+
+  assert {
+    condition     = length(aws_iam_openid_connect_provider.github) == 0
+    error_message = "No second provider in an account that has one."
+  }
+
+  assert {
+    condition     = jsondecode(aws_iam_role.deploy.assume_role_policy).Statement[0].Principal.Federated == var.existing_oidc_provider_arn && jsondecode(aws_iam_role.deploy.assume_role_policy).Statement[0].Condition.StringEquals["token.actions.githubusercontent.com:sub"] == "repo:example-org/example-service:environment:staging"
+    error_message = "The role trusts the existing provider, for the staging environment."
+  }
+}
+
+run "reaches_only_this_environment" {
+  command = plan
+
+  assert {
+    condition     = alltrue([for statement in jsondecode(aws_iam_role_policy.state.policy).Statement : can(regex("^arn:aws:(s3:::123456789012-terraform-state(/${var.project_name}/prod/\\*)?|kms:.*)$", statement.Resource))])
+    error_message = "The state is reachable only under this environment's key prefix, with its key."
+  }
+
+  assert {
+    condition     = contains([for statement in jsondecode(aws_iam_role_policy.resources.policy).Statement : statement if statement.Effect == "Deny"], { Sid = "NeverTheDeployIdentity", Effect = "Deny", Action = "iam:*", Resource = "arn:aws:iam::123456789012:role/deploy" })
+    error_message = "The role may never change itself."
+  }
+
+  assert {
+    condition     = one([for statement in jsondecode(aws_iam_role_policy.resources.policy).Statement : statement.Resource if statement.Sid == "TheModulesRoles"]) == "arn:aws:iam::123456789012:role/${var.project_name}-prod-*"
+    error_message = "IAM only on this environment's role names."
+  }
+}

@@ -1,0 +1,113 @@
+"""Terraform resource types -> the CloudFormation type of the same thing: the one place the map is kept.
+
+A Terraform type that is a property of a CloudFormation resource (S3 bucket settings, ECS capacity
+providers, event targets...) maps to `<CloudFormation type>.<property>`: the inventory leaves it out
+(differences.py lists why such parts are not counted). A type missing here fails the parity test.
+"""
+
+from __future__ import annotations
+
+TERRAFORM_TO_CLOUDFORMATION: dict[str, str] = {
+    # network
+    "aws_vpc": "AWS::EC2::VPC",
+    "aws_subnet": "AWS::EC2::Subnet",
+    "aws_internet_gateway": "AWS::EC2::InternetGateway",
+    "aws_eip": "AWS::EC2::EIP",
+    "aws_nat_gateway": "AWS::EC2::NatGateway",
+    "aws_route_table": "AWS::EC2::RouteTable",
+    "aws_route": "AWS::EC2::Route",
+    "aws_route_table_association": "AWS::EC2::SubnetRouteTableAssociation",
+    "aws_flow_log": "AWS::EC2::FlowLog",
+    "aws_security_group": "AWS::EC2::SecurityGroup",
+    "aws_vpc_security_group_ingress_rule": "AWS::EC2::SecurityGroupIngress",
+    "aws_vpc_security_group_egress_rule": "AWS::EC2::SecurityGroupEgress",
+    # CloudFormation cannot manage the default security group: a custom resource empties it.
+    "aws_default_security_group": "Custom::EmptyDefaultSecurityGroup",
+    # keys, secrets, logs, alarms
+    "aws_kms_key": "AWS::KMS::Key",
+    "aws_kms_alias": "AWS::KMS::Alias",
+    "aws_secretsmanager_secret": "AWS::SecretsManager::Secret",
+    "aws_secretsmanager_secret_version": "AWS::SecretsManager::Secret.SecretString",
+    "aws_secretsmanager_secret_rotation": "AWS::SecretsManager::RotationSchedule",
+    "aws_cloudwatch_log_group": "AWS::Logs::LogGroup",
+    "aws_cloudwatch_log_metric_filter": "AWS::Logs::MetricFilter",
+    "aws_cloudwatch_log_subscription_filter": "AWS::Logs::SubscriptionFilter",
+    "aws_cloudwatch_log_resource_policy": "AWS::Logs::ResourcePolicy",
+    "aws_cloudwatch_metric_alarm": "AWS::CloudWatch::Alarm",
+    "aws_cloudwatch_event_rule": "AWS::Events::Rule",
+    "aws_cloudwatch_event_target": "AWS::Events::Rule.Targets",
+    "aws_sns_topic": "AWS::SNS::Topic",
+    "aws_sns_topic_policy": "AWS::SNS::TopicPolicy",
+    "aws_sqs_queue": "AWS::SQS::Queue",
+    # identity and access
+    "aws_iam_role": "AWS::IAM::Role",
+    "aws_iam_role_policy": "AWS::IAM::RolePolicy",
+    "aws_iam_role_policy_attachment": "AWS::IAM::Role.ManagedPolicyArns",
+    "aws_iam_openid_connect_provider": "AWS::IAM::OIDCProvider",
+    "aws_cognito_user_pool": "AWS::Cognito::UserPool",
+    "aws_cognito_user_pool_client": "AWS::Cognito::UserPoolClient",
+    "aws_cognito_user_pool_domain": "AWS::Cognito::UserPoolDomain",
+    "aws_cognito_user_group": "AWS::Cognito::UserPoolGroup",
+    "aws_cognito_resource_server": "AWS::Cognito::UserPoolResourceServer",
+    # data
+    "aws_db_instance": "AWS::RDS::DBInstance",
+    "aws_db_parameter_group": "AWS::RDS::DBParameterGroup",
+    "aws_db_subnet_group": "AWS::RDS::DBSubnetGroup",
+    "aws_db_proxy": "AWS::RDS::DBProxy",
+    "aws_db_proxy_default_target_group": "AWS::RDS::DBProxyTargetGroup",
+    "aws_db_proxy_target": "AWS::RDS::DBProxyTargetGroup.DBInstanceIdentifiers",
+    "aws_elasticache_replication_group": "AWS::ElastiCache::ReplicationGroup",
+    "aws_elasticache_subnet_group": "AWS::ElastiCache::SubnetGroup",
+    # compute
+    "aws_ecr_repository": "AWS::ECR::Repository",
+    "aws_ecr_lifecycle_policy": "AWS::ECR::Repository.LifecyclePolicy",
+    "aws_ecs_cluster": "AWS::ECS::Cluster",
+    "aws_ecs_cluster_capacity_providers": "AWS::ECS::ClusterCapacityProviderAssociations",
+    "aws_ecs_task_definition": "AWS::ECS::TaskDefinition",
+    "aws_ecs_service": "AWS::ECS::Service",
+    "aws_appautoscaling_target": "AWS::ApplicationAutoScaling::ScalableTarget",
+    "aws_appautoscaling_policy": "AWS::ApplicationAutoScaling::ScalingPolicy",
+    "aws_lb": "AWS::ElasticLoadBalancingV2::LoadBalancer",
+    "aws_lb_listener": "AWS::ElasticLoadBalancingV2::Listener",
+    "aws_lb_target_group": "AWS::ElasticLoadBalancingV2::TargetGroup",
+    "aws_lambda_function": "AWS::Lambda::Function",
+    "aws_lambda_permission": "AWS::Lambda::Permission",
+    "aws_lambda_function_event_invoke_config": "AWS::Lambda::EventInvokeConfig",
+    "aws_api_gateway_rest_api": "AWS::ApiGateway::RestApi",
+    "aws_api_gateway_deployment": "AWS::ApiGateway::Deployment",
+    "aws_api_gateway_stage": "AWS::ApiGateway::Stage",
+    # CloudFormation sets method settings on the stage (MethodSettings); Terraform has a resource.
+    "aws_api_gateway_method_settings": "AWS::ApiGateway::Stage.MethodSettings",
+    "aws_api_gateway_domain_name": "AWS::ApiGateway::DomainName",
+    "aws_api_gateway_base_path_mapping": "AWS::ApiGateway::BasePathMapping",
+    "aws_apigatewayv2_api": "AWS::ApiGatewayV2::Api",
+    "aws_apigatewayv2_stage": "AWS::ApiGatewayV2::Stage",
+    "aws_apigatewayv2_integration": "AWS::ApiGatewayV2::Integration",
+    "aws_apigatewayv2_route": "AWS::ApiGatewayV2::Route",
+    "aws_apigatewayv2_authorizer": "AWS::ApiGatewayV2::Authorizer",
+    "aws_apigatewayv2_domain_name": "AWS::ApiGatewayV2::DomainName",
+    "aws_apigatewayv2_api_mapping": "AWS::ApiGatewayV2::ApiMapping",
+    # edge
+    "aws_wafv2_web_acl": "AWS::WAFv2::WebACL",
+    "aws_wafv2_web_acl_association": "AWS::WAFv2::WebACLAssociation",
+    "aws_wafv2_web_acl_logging_configuration": "AWS::WAFv2::LoggingConfiguration",
+    # account baseline
+    "aws_s3_bucket": "AWS::S3::Bucket",
+    "aws_s3_bucket_policy": "AWS::S3::BucketPolicy",
+    "aws_s3_bucket_server_side_encryption_configuration": "AWS::S3::Bucket.BucketEncryption",
+    "aws_s3_bucket_versioning": "AWS::S3::Bucket.VersioningConfiguration",
+    "aws_s3_bucket_public_access_block": "AWS::S3::Bucket.PublicAccessBlockConfiguration",
+    "aws_s3_bucket_ownership_controls": "AWS::S3::Bucket.OwnershipControls",
+    "aws_s3_bucket_lifecycle_configuration": "AWS::S3::Bucket.LifecycleConfiguration",
+    "aws_s3_bucket_logging": "AWS::S3::Bucket.LoggingConfiguration",
+    "aws_cloudtrail": "AWS::CloudTrail::Trail",
+    "aws_guardduty_detector": "AWS::GuardDuty::Detector",
+    "aws_guardduty_detector_feature": "AWS::GuardDuty::Detector.Features",
+    "aws_config_configuration_recorder": "AWS::Config::ConfigurationRecorder",
+    "aws_config_delivery_channel": "AWS::Config::DeliveryChannel",
+    # CloudFormation starts the recorder it creates; Terraform has a separate status resource.
+    "aws_config_configuration_recorder_status": "AWS::Config::ConfigurationRecorder.Recording",
+    "aws_config_config_rule": "AWS::Config::ConfigRule",
+    "aws_securityhub_account": "AWS::SecurityHub::Hub",
+    "aws_securityhub_standards_subscription": "AWS::SecurityHub::Standard",
+}

