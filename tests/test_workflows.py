@@ -97,8 +97,8 @@ def hardening_problems(github: Path) -> list[str]:
             if not SHA.fullmatch(match["ref"]) or not VERSION_COMMENT.fullmatch(match["comment"]):
                 problems.append(f"{name}: {match['action']}@{match['ref']} is not pinned as <sha> # vX.Y.Z")
         for line in re.findall(r"uses:\s*(\S+)", text):
-            if not (line.startswith("$/") or PINNED.search(f"uses: {line}")):
-                problems.append(f"{name}: uses {line}: neither pinned nor this repository's ($/...)")
+            if not (line.startswith("./") or PINNED.search(f"uses: {line}")):
+                problems.append(f"{name}: uses {line}: neither pinned nor this repository's (./...)")
         for step in steps_of(document):
             if str(step.get("uses", "")).startswith("actions/checkout@"):
                 if (step.get("with") or {}).get("persist-credentials") is not False:

@@ -33,13 +33,13 @@ class CustomerUseCases:
 
     async def get(self, principal: Principal, customer_id: str) -> CustomerView:
         require(principal, Permission.CUSTOMERS_READ)
-        async with self._unit_of_work(principal.tenant) as uow:
+        async with self._unit_of_work(principal.tenant, read_only=True) as uow:
             customer = await _load(uow.customers, customer_id)
         return CustomerView.of(customer)
 
     async def list(self, principal: Principal, page: PageRequest) -> Page[CustomerView]:
         require(principal, Permission.CUSTOMERS_READ)
-        async with self._unit_of_work(principal.tenant) as uow:
+        async with self._unit_of_work(principal.tenant, read_only=True) as uow:
             found = await uow.customers.list(page)
         return _views(found)
 
@@ -49,7 +49,7 @@ class CustomerUseCases:
         bounded = " ".join(text.split())[:MAX_SEARCH_LENGTH]
         if not bounded:
             return Page(items=[], total=0, limit=page.limit, offset=page.offset)
-        async with self._unit_of_work(principal.tenant) as uow:
+        async with self._unit_of_work(principal.tenant, read_only=True) as uow:
             found = await uow.customers.search(bounded, page)
         return _views(found)
 

@@ -47,9 +47,13 @@ class UnitOfWork(Protocol):
 
 
 class UnitOfWorkFactory(Protocol):
-    """Opens a unit of work whose repositories only see `tenant`'s data (all when None)."""
+    """Opens a unit of work whose repositories only see `tenant`'s data (all when None).
 
-    def __call__(self, tenant: str | None) -> UnitOfWork: ...
+    A `read_only` one writes nothing and cannot commit; it needs no transaction of its own,
+    so each of its reads sees the data committed when that read runs.
+    """
+
+    def __call__(self, tenant: str | None, *, read_only: bool = False) -> UnitOfWork: ...
 
 
 class Clock(Protocol):

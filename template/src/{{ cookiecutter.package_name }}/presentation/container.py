@@ -57,5 +57,12 @@ def container(request: Request) -> Container:
     return found
 
 
-def customer_use_cases(request: Request) -> CustomerUseCases:
+# The dependencies are coroutines: FastAPI runs a plain function dependency in its thread pool, per request.
+
+
+async def app_container(request: Request) -> Container:
+    return container(request)
+
+
+async def customer_use_cases(request: Request) -> CustomerUseCases:
     return container(request).customers

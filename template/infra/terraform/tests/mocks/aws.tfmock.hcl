@@ -183,6 +183,12 @@ mock_resource "aws_apigatewayv2_api" {
   }
 }
 
+mock_resource "aws_apigatewayv2_authorizer" {
+  defaults = {
+    id = "abc123"
+  }
+}
+
 mock_resource "aws_wafv2_web_acl" {
   defaults = {
     arn = "arn:aws:wafv2:eu-west-1:123456789012:regional/webacl/mocked/11111111-2222-3333-4444-555555555555"

@@ -10,9 +10,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-import boto3
-from botocore.config import Config
-
 from ..aws_parameters import AwsParameters
 from .blind_index import BlindIndex, dev_only_keys, keys_from_secret
 from .envelope import FieldContext, FieldEncryptor, PreparedKey
@@ -118,6 +115,9 @@ def key_provider(settings: Settings) -> KeyProvider:
         # Refused (raises) in any environment but local.
         versions = frozenset(range(1, settings.pii_active_key_version + 1))
         return LocalDevKeyring(environment=settings.environment.value, versions=versions)
+    import boto3  # noqa: PLC0415 - a third of a second to import: only where a client is made
+    from botocore.config import Config  # noqa: PLC0415 - with boto3
+
     client = boto3.client(
         "kms",
         region_name=settings.aws_region,

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from types import TracebackType
-from typing import Self
+from typing import Any, Self
 
 from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.orm import Session
 
 from ...application.errors import EmailAlreadyRegisteredError, StorageUnavailableError
 from .customer_rows import CustomerRowMapper
@@ -22,10 +24,13 @@ class SqlUnitOfWork:
         sessions: async_sessionmaker[AsyncSession],
         tenant: str | None,
         rows: CustomerRowMapper,
+        *,
+        read_only: bool = False,
     ) -> None:
         self._sessions = sessions
         self._tenant = tenant
         self._rows = rows
+        self._read_only = read_only
         self._session: AsyncSession | None = None
         self._customers: SqlCustomerRepository | None = None
 
@@ -60,6 +65,8 @@ class SqlUnitOfWork:
     async def commit(self) -> None:
         if self._session is None:
             raise RuntimeError("commit() outside the unit of work block")
+        if self._read_only:
+            raise RuntimeError("a read-only unit of work cannot commit")
         await self._session.commit()
 
 
@@ -75,12 +82,32 @@ def _translate(exc: BaseException) -> None:
         raise StorageUnavailableError from exc
 
 
+class ReadOnlySession(Session):
+    """Refuses to write: its statements autocommit one by one, so a write would be neither atomic nor undone."""
+
+    def flush(self, objects: Sequence[Any] | None = None) -> None:
+        if self.new or self.dirty or self.deleted:
+            raise RuntimeError("a read-only unit of work cannot write")
+        super().flush(objects)
+
+
 class SqlUnitOfWorkFactory:
-    """Opens units of work whose repositories store customers through `rows` (plain or sealed columns)."""
+    """Opens units of work whose repositories store customers through `rows` (plain or sealed columns).
+
+    A read-only unit runs its statements in autocommit: the driver sends no BEGIN and no
+    ROLLBACK, so a read by id is one round trip. A unit that writes keeps one transaction.
+    """
 
     def __init__(self, engine: AsyncEngine, rows: CustomerRowMapper) -> None:
         self._sessions = async_sessionmaker(engine, expire_on_commit=False)
+        self._reads = async_sessionmaker(
+            engine.execution_options(isolation_level="AUTOCOMMIT"),
+            sync_session_class=ReadOnlySession,
+            expire_on_commit=False,
+        )
         self._rows = rows
 
-    def __call__(self, tenant: str | None) -> SqlUnitOfWork:
+    def __call__(self, tenant: str | None, *, read_only: bool = False) -> SqlUnitOfWork:
+        if read_only:
+            return SqlUnitOfWork(self._reads, tenant, self._rows, read_only=True)
         return SqlUnitOfWork(self._sessions, tenant, self._rows)

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, status
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
-from ..container import Container, container
+from ..container import Container, app_container
 
 router = APIRouter(tags=["health"])
 logger = logging.getLogger(__name__)
@@ -22,7 +22,7 @@ async def health() -> dict[str, str]:
 
 
 @router.get("/health/ready", responses={status.HTTP_503_SERVICE_UNAVAILABLE: {"description": "Database unreachable"}})
-async def ready(app: Annotated[Container, Depends(container)]) -> JSONResponse:
+async def ready(app: Annotated[Container, Depends(app_container)]) -> JSONResponse:
     try:
         async with app.engine.connect() as connection:
             await connection.execute(text("SELECT 1"))

@@ -10,9 +10,8 @@ the service behind the authorizer. The issuer itself is in ../token_issuer/.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import boto3
 from pydantic import Field
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -28,6 +27,9 @@ from ..token_issuer.revocations import RevokedAccessTokens
 from ..token_issuer.token_service import TokenService
 from ..token_issuer.token_store import SqlAccessTokenRevocationStore, SqlRefreshTokenStore
 from ..verifier import JwtVerifier, VerificationPolicy
+
+if TYPE_CHECKING:
+    from mypy_boto3_secretsmanager.client import SecretsManagerClient
 
 
 class ProviderSettings(AuthSettings):
@@ -62,11 +64,17 @@ def self_issued_policy(settings: ProviderSettings) -> VerificationPolicy:
 
 def _keyring(settings: ProviderSettings) -> KeyRing:
     if settings.auth_signing_secret_id:
-        client = boto3.client("secretsmanager", region_name=settings.aws_region)
+        client = _secrets_manager(settings)
         return SecretsManagerKeyRing(
             client, settings.auth_signing_secret_id, public_jwks_secret_id=settings.auth_public_jwks_secret_id
         )
     return InMemoryKeyRing()
+
+
+def _secrets_manager(settings: ProviderSettings) -> SecretsManagerClient:
+    import boto3  # noqa: PLC0415 - a third of a second to import: only where a client is made
+
+    return boto3.client("secretsmanager", region_name=settings.aws_region)
 
 
 def token_service(
@@ -103,7 +111,7 @@ def public_key_verifier(settings: ProviderSettings, cache: VerifiedTokenCache) -
     Locally, without that secret, a throw-away in-memory ring stands in (nothing it does not sign verifies).
     """
     if settings.auth_public_jwks_secret_id:
-        client = boto3.client("secretsmanager", region_name=settings.aws_region)
+        client = _secrets_manager(settings)
         fetcher: JwksFetcher = public_jwks_secret_fetcher(client, settings.auth_public_jwks_secret_id)
     else:
         fetcher = InMemoryKeyRing().public_jwks
