@@ -15,6 +15,7 @@ Per combination (rendered by copier into a temporary folder):
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
@@ -205,10 +206,74 @@ def calls(record: Path) -> list[str]:
     return lines
 
 
+# Settings read from the environment by make plan/deploy on Terraform and CDK (CloudFormation's and SAM's are
+# infra/deploy.sh's), with a value each, and how the value must reach the tool.
+def flavor_settings(answers: dict[str, Any], project: Path) -> dict[str, tuple[str, str]]:
+    iac, fargate, slug = answers["iac"], answers["compute"] == "fargate", answers["project_slug"]
+    origins = '["https://app.example.org"]'
+    if iac == "terraform":
+        settings = {"CORS_ALLOW_ORIGINS": (origins, f"-var=cors_allow_origins={origins}"),
+                    "TENANT_CLAIM": ("org", "-var=auth_tenant_claim=org")}  # fmt: skip
+        if fargate:
+            settings["CERTIFICATE_ARN"] = (CERTIFICATE, f"-var=certificate_arn={CERTIFICATE}")
+            settings["IMAGE_TAG"] = ("1.2.3", "-var=image_tag=1.2.3")
+        else:
+            settings["LAMBDA_ARCHITECTURE"] = ("x86_64", "-var=lambda_architecture=x86_64")
+            settings["DOMAIN_NAME"] = ("api.example.org", "-var=domain_name=api.example.org")
+            settings["DOMAIN_CERTIFICATE_ARN"] = (CERTIFICATE, f"-var=domain_certificate_arn={CERTIFICATE}")
+        if answers["auth_provider"] != "cognito":
+            settings["AUTH_ISSUER"] = ("https://login.example.org", "-var=auth_issuer=https://login.example.org")
+            settings["AUTH_AUDIENCE"] = ("api", "-var=auth_audience=api")
+        return settings
+    settings = {"CORS_ALLOW_ORIGINS": (origins, f"-c cors_allow_origins={origins}"),
+                "TENANT_CLAIM": ("org", "-c tenant_claim=org")}  # fmt: skip
+    if fargate:
+        settings["IMAGE_TAG"] = ("1.2.3", "-c image_tag=1.2.3")
+        settings["CERTIFICATE_ARN"] = (CERTIFICATE, f"--parameters {slug}-staging-compute:CertificateArn={CERTIFICATE}")
+    if answers["auth_provider"] != "cognito":
+        settings["AUTH_ISSUER"] = ("https://login.example.org", "-c auth_issuer=https://login.example.org")
+        settings["AUTH_AUDIENCE"] = ("api", "-c auth_audience=api")
+    return settings
+
+
+CERTIFICATE = "arn:aws:acm:eu-west-1:123456789012:certificate/0a1b2c3d-0000-4000-8000-000000000000"
+ARTIFACT_BUCKET = "123456789012-artifacts"
+
+
+def lambda_package(project: Path) -> str:
+    """A stand-in build/lambda.zip, newer than every source (so make does not rebuild it); its S3 key."""
+    package = project / "build" / "lambda.zip"
+    package.parent.mkdir(exist_ok=True)
+    package.write_bytes(b"PK\x05\x06" + bytes(18))  # an empty zip
+    return f"lambda/{hashlib.sha256(package.read_bytes()).hexdigest()}.zip"
+
+
+def check_lambda_package(project: Path) -> Iterator[str]:
+    """build/lambda.zip is a real make target: rebuilt (uv build, pip install for the platform, zip) once a
+    source is newer, not before; make -n shows the recipe without running it."""
+    fresh = make(project, "-n", "package")
+    if fresh.returncode != 0 or "uv" in fresh.stdout and "build --wheel" in fresh.stdout:
+        yield f"make package rebuilds an up-to-date build/lambda.zip:\n{fresh.stdout[-800:]}"
+    source = next((project / "src").rglob("*.py"))
+    later = (project / "build" / "lambda.zip").stat().st_mtime + 10
+    os.utime(source, (later, later))
+    stale = make(project, "-n", "package", "LAMBDA_ARCHITECTURE=x86_64")
+    for step in ("build --wheel --out-dir build/dist", "--python-platform x86_64-manylinux_2_34", "zip -qr9X ../lambda.zip"):
+        if step not in stale.stdout:
+            yield f"make package after a source changed does not run {step!r}:\n{stale.stdout[-1500:]}"
+    os.utime(source, (later - 3600, later - 3600))
+
+
 def check_deploy(project: Path, answers: dict[str, Any], tools: Path) -> Iterator[str]:
     """The deploy contract: says what it does, dry runs change nothing, prod needs a confirmation."""
     slug = answers["project_slug"]
     iac = answers["iac"]
+    packaged = answers["compute"] == "lambda" and iac in ("terraform", "cdk")
+    code_key = lambda_package(project) if packaged else ""
+    aws, aws_record = recorder(tools, "aws")
+    base = {"ARTIFACT_BUCKET": ARTIFACT_BUCKET} if packaged else {}
+    if packaged:
+        yield from check_lambda_package(project)
     for environment in ("dev", "staging", "prod"):
         for form in (["plan", f"ENV={environment}"], ["deploy", f"ENV={environment}", "DRY_RUN=1"]):
             if iac in ("cloudformation", "sam"):
@@ -223,38 +288,58 @@ def check_deploy(project: Path, answers: dict[str, Any], tools: Path) -> Iterato
                     yield f"make {' '.join(form)}: exit {ran.returncode}, missing {missing}\n{output}"
                 continue
             tool, record = recorder(tools, "terraform" if iac == "terraform" else "cdk")
-            ran = make(project, *form, f"{'TERRAFORM' if iac == 'terraform' else 'CDK'}={tool}")
+            ran = make(project, *form, f"{'TERRAFORM' if iac == 'terraform' else 'CDK'}={tool}", f"AWS={aws}", env=base)
             made = calls(record)
             if iac == "terraform":
+                code = f" -var=code_bucket={ARTIFACT_BUCKET} -var=code_key={code_key}" if packaged else ""
                 expected = [
                     f"{project.name} -chdir=infra/terraform init -input=false -reconfigure"
                     f" -backend-config=backend-{environment}.hcl",
                     f"{project.name} -chdir=infra/terraform plan -input=false"
                     f" -var-file=environments/{environment}.tfvars"
-                    f" -var=aws_region={answers['aws_region']} -out={environment}.tfplan",
+                    f" -var=aws_region={answers['aws_region']}{code} -out={environment}.tfplan",
                 ]
             else:
-                expected = [f"cdk diff --all -c environment={environment} -c region={answers['aws_region']}"]
-            if ran.returncode != 0 or made != expected:
+                stack = f"{slug}-{environment}-compute"
+                code = (
+                    f" --parameters {stack}:CodeBucket={ARTIFACT_BUCKET} --parameters {stack}:CodeKey={code_key}"
+                    if packaged
+                    else ""
+                )
+                expected = [f"cdk diff --all -c environment={environment} -c region={answers['aws_region']}{code}"]
+            if ran.returncode != 0 or made != expected or calls(aws_record):
                 command = " ".join(form)
                 yield f"make {command}: exit {ran.returncode} ran {made}, not {expected}\n{ran.stderr[-800:]}"
     # What a deploy says before it does anything, and the refusals.
     flavor_tool = {"terraform": "TERRAFORM", "cdk": "CDK"}.get(iac)
     tool, record = recorder(tools, "deploy-tool")
-    overrides = [f"{flavor_tool}={tool}"] if flavor_tool else []
-    said = make(project, "deploy", "ENV=staging", "DRY_RUN=1", *overrides)
+    overrides = [f"{flavor_tool}={tool}", f"AWS={aws}"] if flavor_tool else []
+    said = make(project, "deploy", "ENV=staging", "DRY_RUN=1", *overrides, env=base)
     calls(record)
     if f"{slug} to staging in {answers['aws_region']}" not in said.stdout:
         yield f"make deploy does not say what it deploys where:\n{said.stdout[:500]}"
-    wrong = make(project, "deploy", "ENV=qa", *overrides)
+    if flavor_tool:  # each account setting, from the environment (the GitHub environment's variables in CI)
+        settings = flavor_settings(answers, project)
+        ran = make(project, "deploy", "ENV=staging", "DRY_RUN=1", *overrides,
+                   env={**base, **{name: value for name, (value, _) in settings.items()}})  # fmt: skip
+        made = " ".join(calls(record))
+        for name, (_, passed) in settings.items():
+            if ran.returncode != 0 or passed not in made:
+                yield f"make deploy with {name} set does not pass {passed!r}: exit {ran.returncode}, ran {made}"
+    if packaged:
+        unset = make(project, "deploy", "ENV=dev", "DRY_RUN=1", *overrides, env={"ARTIFACT_BUCKET": ""})
+        if unset.returncode == 0 or "ARTIFACT_BUCKET must name" not in unset.stderr or calls(record):
+            yield f"make deploy without ARTIFACT_BUCKET was not refused: exit {unset.returncode}"
+    wrong = make(project, "deploy", "ENV=qa", *overrides, env=base)
     if wrong.returncode == 0 or "ENV must be dev, staging or prod" not in wrong.stderr or calls(record):
         yield f"make deploy ENV=qa was not refused: exit {wrong.returncode}"
     for answer in ("", "no\n"):
-        refused = make(project, "deploy", "ENV=prod", *overrides, stdin=answer)
+        refused = make(project, "deploy", "ENV=prod", *overrides, stdin=answer, env=base)
         if (
             refused.returncode == 0
             or "Not deployed" not in refused.stderr
             or calls(record)
+            or calls(aws_record)
             or "+ aws" in refused.stdout
         ):
             yield f"make deploy ENV=prod ran unconfirmed (answer {answer!r}): exit {refused.returncode}"
@@ -265,11 +350,17 @@ def check_deploy(project: Path, answers: dict[str, Any], tools: Path) -> Iterato
             else "deploy --all --require-approval never -c environment=prod"
         )
         for confirmed in (["CONFIRM=prod"], []):
-            ran = make(project, "deploy", "ENV=prod", *overrides, *confirmed, stdin="prod\n")
+            ran = make(project, "deploy", "ENV=prod", *overrides, *confirmed, stdin="prod\n", env=base)
             made = calls(record)
+            uploaded = calls(aws_record)
+            how = " ".join(confirmed) or "(answered prod)"
             if ran.returncode != 0 or not any(applied in line for line in made):
-                how = " ".join(confirmed) or "(answered prod)"
                 yield f"make deploy ENV=prod {how} did not deploy: exit {ran.returncode}, ran {made}"
+            upload = f"s3 cp --only-show-errors --region {answers['aws_region']} build/lambda.zip s3://{ARTIFACT_BUCKET}/{code_key}"
+            if packaged and not (len(uploaded) == 1 and uploaded[0].endswith(upload)):
+                yield f"make deploy ENV=prod {how} did not upload the package once: {uploaded}"
+            if packaged and iac == "cdk" and not any(f"CodeKey={code_key}" in line for line in made):
+                yield f"make deploy ENV=prod {how} did not pass the uploaded key: {made}"
 
 
 def check_make(project: Path, docs: dict[str, str]) -> Iterator[str]:

@@ -148,6 +148,35 @@ def deploy_problems(project: Path) -> list[str]:
     problems += [f"deploy-environment.yml: {key} is not {value}" for key, value in expected.items() if credentials.get(key) != value]
     if not any(str(s.get("run", "")).startswith('make deploy ENV="$DEPLOY_ENV"') for s in job["steps"]):
         problems.append("deploy-environment.yml: no `make deploy ENV=...` step")
+    return problems + deploy_settings_problems(project, job)
+
+
+def deploy_settings_problems(project: Path, job: dict[str, Any]) -> list[str]:
+    """Every setting the deploy job passes is read by what `make deploy` runs, and the README's table of
+    GitHub environment variables names exactly the variables the workflow reads."""
+    answers = load_yaml(project / ".copier-answers.yml")
+    problems = []
+    cfn = answers["iac"] in {"cloudformation", "sam"}
+    reader = project / ("infra/deploy.sh" if cfn else "Makefile")
+    read = reader.read_text(encoding="utf-8")
+    for name, value in job.get("env", {}).items():
+        if name == "DEPLOY_ENV":
+            continue
+        if value != f"${{{{ vars.{name} }}}}" and name != "TF_BACKEND_CONFIG":
+            problems.append(f"deploy-environment.yml: {name} is not the environment's variable {name}")
+        if not re.search(rf"(\$\{{?|\$\(|:){name}\b", read):
+            problems.append(f"deploy-environment.yml passes {name}, which {reader.name} does not read")
+    if answers["iac"] == "terraform":
+        backend = f' {job["env"].get("TF_BACKEND_CONFIG", "")} '
+        expected = ["bucket=${{ vars.TF_STATE_BUCKET }}", f"key={answers['project_slug']}/${{{{ inputs.environment }}}}/service.tfstate",
+                    "region=${{ vars.AWS_REGION }}"]  # fmt: skip
+        problems += [f"deploy-environment.yml: TF_BACKEND_CONFIG lacks {e}" for e in expected if f" {e} " not in backend]
+    workflow_vars = set(re.findall(r"vars\.([A-Z_]+)", (project / ".github/workflows/deploy-environment.yml").read_text(encoding="utf-8")))
+    readme = (project / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### From GitHub Actions", 1)[-1].split("\n## ", 1)[0]
+    documented = {name for row in re.findall(r"^\| (.+?) \|", section, re.M) for name in re.findall(r"`([A-Z_]+)`", row)}
+    if documented != workflow_vars:
+        problems.append(f"README's GitHub variables {sorted(documented)} are not the workflow's {sorted(workflow_vars)}")
     return problems
 
 
