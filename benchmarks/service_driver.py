@@ -49,10 +49,18 @@ def install_round_trip_counters(counts: Counter[str]) -> None:
     def on(target: Any, name: str, key: str) -> None:
         event.listen(target, name, lambda *_args, **_kwargs: counts.update([key]))
 
+    def on_transaction(name: str, key: str) -> None:
+        # In autocommit (the service's read-only units) the driver sends no BEGIN/COMMIT/ROLLBACK.
+        def count(connection: Any, *_args: Any) -> None:
+            if connection.get_execution_options().get("isolation_level") != "AUTOCOMMIT":
+                counts.update([key])
+
+        event.listen(Engine, name, count)
+
     on(Engine, "before_cursor_execute", "statements")
-    on(Engine, "begin", "begins")
-    on(Engine, "commit", "commits")
-    on(Engine, "rollback", "rollbacks")
+    on_transaction("begin", "begins")
+    on_transaction("commit", "commits")
+    on_transaction("rollback", "rollbacks")
     on(Pool, "checkout", "checkouts")
     on(Pool, "connect", "connects")
     on(Pool, "reset", "resets")

@@ -69,7 +69,9 @@ def template_commit(repo_dir: str) -> str | None:
     try:
         described = subprocess.run(
             ["git", "-C", repo_dir, "describe", "--tags", "--always"],
-            capture_output=True, text=True, check=True,
+            capture_output=True,
+            text=True,
+            check=True,
         )
     except (OSError, subprocess.CalledProcessError):
         return None
@@ -94,5 +96,5 @@ def finalize(project: Path, context: dict[str, Any]) -> None:
 
 
 if __name__ == "__main__":
-    finalize(Path.cwd(), json.loads({{ cookiecutter | jsonify | tojson }}))  # type: ignore[name-defined]  # noqa: F821
+    finalize(Path.cwd(), json.loads({{cookiecutter | jsonify | tojson}}))  # type: ignore[name-defined]  # noqa: F821
     sys.exit(0)

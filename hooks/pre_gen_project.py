@@ -42,4 +42,4 @@ def main(context_json: str) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main({{ cookiecutter | jsonify | tojson }}))  # type: ignore[name-defined]  # noqa: F821
+    sys.exit(main({{cookiecutter | jsonify | tojson}}))  # type: ignore[name-defined]  # noqa: F821

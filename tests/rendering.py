@@ -25,16 +25,12 @@ LEFTOVER_PATTERNS = {
 
 
 def render_copier(dst: Path, answers: dict[str, Any]) -> Path:
-    copier.run_copy(
-        str(ROOT), dst, data=answers, defaults=True, quiet=True, unsafe=False, vcs_ref="HEAD"
-    )
+    copier.run_copy(str(ROOT), dst, data=answers, defaults=True, quiet=True, unsafe=False, vcs_ref="HEAD")
     return dst
 
 
 def render_cookiecutter(output_dir: Path, answers: dict[str, Any]) -> Path:
-    project = cookiecutter(
-        str(ROOT), no_input=True, extra_context=answers, output_dir=str(output_dir)
-    )
+    project = cookiecutter(str(ROOT), no_input=True, extra_context=answers, output_dir=str(output_dir))
     return Path(project)
 
 

@@ -1,4 +1,5 @@
-"""`{% if` only where an option cannot plug into a seam: the allow-list below, each entry with its reason.
+"""`{% if` (and inline `{{ a if c else b }}`) only where an option cannot plug into a seam: the
+allow-list below, each entry with its reason.
 
 Shared code knows no option (issue 10): an option brings whole files (`brings:` in
 questions.yml) and registers them in the wiring file. A new `{% if` anywhere else
@@ -14,6 +15,8 @@ from pathlib import Path
 
 TEMPLATE = Path(__file__).resolve().parent.parent / "template"
 IF_BLOCK = re.compile(r"\{%[-+]?\s*if\b")
+# `{{ a if c else b }}`: a conditional all the same, inline
+INLINE_IF = re.compile(r"\{\{(?:(?!\}\}).)*?\bif\b(?:(?!\}\}).)*?\}\}", re.S)
 PACKAGE = "src/{{ cookiecutter.package_name }}"
 
 # Glob (relative to template/, `*` also crosses `/`) -> why `{% if` is allowed there.
@@ -37,7 +40,7 @@ ALLOWED: dict[str, str] = {
     "infra/cdk/app.py.jinja": "the CDK flavor's composition root: one stack per option",
     "infra/cdk/contract/*.py.jinja": "the CDK app's contract with the service, per combination",
     "tests/conftest.py.jinja": "the smallest secure settings of this combination (settings fixtures)",
-    "tests/test_settings.py.jinja": "tests of the composed settings",
+    "tests/test_settings.py.jinja": "tests of the composed settings (the provider's roles claim too)",
     "tests/infra/*.py.jinja": "IaC contract tests: the stacks and parameters this combination deploys",
     "tests/terraform/*.py.jinja": "IaC contract tests: the Terraform outputs of this combination",
     "tests/test_contract.py.jinja": "cross-option test: the OAuth endpoints exist only with self_issued",
@@ -54,8 +57,12 @@ def template_files() -> list[str]:
     )
 
 
+def conditionals(text: str) -> int:
+    return len(IF_BLOCK.findall(text)) + len(INLINE_IF.findall(text))
+
+
 def if_blocks(relative: str) -> int:
-    return len(IF_BLOCK.findall((TEMPLATE / relative).read_text(encoding="utf-8")))
+    return conditionals((TEMPLATE / relative).read_text(encoding="utf-8"))
 
 
 def allowed(relative: str) -> bool:
@@ -64,7 +71,7 @@ def allowed(relative: str) -> bool:
 
 def test_if_only_in_allow_listed_files() -> None:
     offenders = [
-        f"{name} ({if_blocks(name)} `{{% if` blocks)"
+        f"{name} ({if_blocks(name)} conditionals)"
         for name in template_files()
         if if_blocks(name) and not allowed(name)
     ]
@@ -86,4 +93,5 @@ def test_every_entry_has_a_reason() -> None:
 
 
 def test_the_check_sees_every_spelling() -> None:
-    assert len(IF_BLOCK.findall("{% if a %}{%- if b %}{%+ if c %}{%if d%}{% endif %}{% elif e %}")) == 4
+    assert conditionals("{% if a %}{%- if b %}{%+ if c %}{%if d%}{% endif %}{% elif e %}") == 4
+    assert conditionals('X = {{ "1" if a else "0" }}\n{{- b if c }} {{ cookiecutter.iffy }} {{ d }}') == 2

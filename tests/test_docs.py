@@ -222,14 +222,20 @@ def flavor_settings(answers: dict[str, Any], project: Path) -> dict[str, tuple[s
             settings["DOMAIN_NAME"] = ("api.example.org", "-var=domain_name=api.example.org")
             settings["DOMAIN_CERTIFICATE_ARN"] = (CERTIFICATE, f"-var=domain_certificate_arn={CERTIFICATE}")
         if answers["auth_provider"] != "cognito":
-            settings["AUTH_ISSUER"] = ("https://login.example.org", "-var=auth_issuer=https://login.example.org")
+            settings["AUTH_ISSUER"] = (
+                "https://login.example.org",
+                "-var=auth_issuer=https://login.example.org",
+            )
             settings["AUTH_AUDIENCE"] = ("api", "-var=auth_audience=api")
         return settings
     settings = {"CORS_ALLOW_ORIGINS": (origins, f"-c cors_allow_origins={origins}"),
                 "TENANT_CLAIM": ("org", "-c tenant_claim=org")}  # fmt: skip
     if fargate:
         settings["IMAGE_TAG"] = ("1.2.3", "-c image_tag=1.2.3")
-        settings["CERTIFICATE_ARN"] = (CERTIFICATE, f"--parameters {slug}-staging-compute:CertificateArn={CERTIFICATE}")
+        settings["CERTIFICATE_ARN"] = (
+            CERTIFICATE,
+            f"--parameters {slug}-staging-compute:CertificateArn={CERTIFICATE}",
+        )
     if answers["auth_provider"] != "cognito":
         settings["AUTH_ISSUER"] = ("https://login.example.org", "-c auth_issuer=https://login.example.org")
         settings["AUTH_AUDIENCE"] = ("api", "-c auth_audience=api")
@@ -252,13 +258,17 @@ def check_lambda_package(project: Path) -> Iterator[str]:
     """build/lambda.zip is a real make target: rebuilt (uv build, pip install for the platform, zip) once a
     source is newer, not before; make -n shows the recipe without running it."""
     fresh = make(project, "-n", "package")
-    if fresh.returncode != 0 or "uv" in fresh.stdout and "build --wheel" in fresh.stdout:
+    if fresh.returncode != 0 or "build --wheel" in fresh.stdout:
         yield f"make package rebuilds an up-to-date build/lambda.zip:\n{fresh.stdout[-800:]}"
     source = next((project / "src").rglob("*.py"))
     later = (project / "build" / "lambda.zip").stat().st_mtime + 10
     os.utime(source, (later, later))
     stale = make(project, "-n", "package", "LAMBDA_ARCHITECTURE=x86_64")
-    for step in ("build --wheel --out-dir build/dist", "--python-platform x86_64-manylinux_2_34", "zip -qr9X ../lambda.zip"):
+    for step in (
+        "build --wheel --out-dir build/dist",
+        "--python-platform x86_64-manylinux_2_34",
+        "zip -qr9X ../lambda.zip",
+    ):
         if step not in stale.stdout:
             yield f"make package after a source changed does not run {step!r}:\n{stale.stdout[-1500:]}"
     os.utime(source, (later - 3600, later - 3600))
@@ -288,7 +298,13 @@ def check_deploy(project: Path, answers: dict[str, Any], tools: Path) -> Iterato
                     yield f"make {' '.join(form)}: exit {ran.returncode}, missing {missing}\n{output}"
                 continue
             tool, record = recorder(tools, "terraform" if iac == "terraform" else "cdk")
-            ran = make(project, *form, f"{'TERRAFORM' if iac == 'terraform' else 'CDK'}={tool}", f"AWS={aws}", env=base)
+            ran = make(
+                project,
+                *form,
+                f"{'TERRAFORM' if iac == 'terraform' else 'CDK'}={tool}",
+                f"AWS={aws}",
+                env=base,
+            )
             made = calls(record)
             if iac == "terraform":
                 code = f" -var=code_bucket={ARTIFACT_BUCKET} -var=code_key={code_key}" if packaged else ""
@@ -302,11 +318,14 @@ def check_deploy(project: Path, answers: dict[str, Any], tools: Path) -> Iterato
             else:
                 stack = f"{slug}-{environment}-compute"
                 code = (
-                    f" --parameters {stack}:CodeBucket={ARTIFACT_BUCKET} --parameters {stack}:CodeKey={code_key}"
+                    f" --parameters {stack}:CodeBucket={ARTIFACT_BUCKET}"
+                    f" --parameters {stack}:CodeKey={code_key}"
                     if packaged
                     else ""
                 )
-                expected = [f"cdk diff --all -c environment={environment} -c region={answers['aws_region']}{code}"]
+                expected = [
+                    f"cdk diff --all -c environment={environment} -c region={answers['aws_region']}{code}"
+                ]
             if ran.returncode != 0 or made != expected or calls(aws_record):
                 command = " ".join(form)
                 yield f"make {command}: exit {ran.returncode} ran {made}, not {expected}\n{ran.stderr[-800:]}"
@@ -325,7 +344,7 @@ def check_deploy(project: Path, answers: dict[str, Any], tools: Path) -> Iterato
         made = " ".join(calls(record))
         for name, (_, passed) in settings.items():
             if ran.returncode != 0 or passed not in made:
-                yield f"make deploy with {name} set does not pass {passed!r}: exit {ran.returncode}, ran {made}"
+                yield f"make deploy with {name} set does not pass {passed!r}: exit {ran.returncode}, {made}"
     if packaged:
         unset = make(project, "deploy", "ENV=dev", "DRY_RUN=1", *overrides, env={"ARTIFACT_BUCKET": ""})
         if unset.returncode == 0 or "ARTIFACT_BUCKET must name" not in unset.stderr or calls(record):

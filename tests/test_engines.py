@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from combinations import DEFAULT, SUPPORTED, Combination
 from rendering import (
     ANSWERS_FILE,

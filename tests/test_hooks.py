@@ -8,7 +8,6 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
-
 from rendering import ROOT
 
 
@@ -51,7 +50,13 @@ def test_invalid_answer_names_field_and_rule(answers: dict[str, str], error: str
 
 
 def test_main_reports_every_invalid_field(capsys: pytest.CaptureFixture[str]) -> None:
-    context = {"project_slug": "Bad", "package_name": "class", "iac": "cdk", "compute": "lambda", "_rules": RULES}
+    context = {
+        "project_slug": "Bad",
+        "package_name": "class",
+        "iac": "cdk",
+        "compute": "lambda",
+        "_rules": RULES,
+    }
     import json
 
     assert pre.main(json.dumps(context)) == 1

@@ -119,12 +119,19 @@ def terraform_mirror() -> str:
     named = os.environ.get("TF_PLUGIN_MIRROR")
     if named:
         return named
-    for root in (Path("/opt"), Path("/usr/local/share"), Path.home() / ".terraform.d", Path("/root/.terraform.d")):
+    for root in (
+        Path("/opt"),
+        Path("/usr/local/share"),
+        Path.home() / ".terraform.d",
+        Path("/root/.terraform.d"),
+    ):
         for provider in sorted(root.glob("*/registry.terraform.io/hashicorp/aws")) + sorted(
             root.glob("registry.terraform.io/hashicorp/aws")
         ):
             return str(provider.parents[2])
-    pytest.fail("no filesystem mirror of hashicorp/aws found: set TF_PLUGIN_MIRROR to the mirror's root folder")
+    pytest.fail(
+        "no filesystem mirror of hashicorp/aws found: set TF_PLUGIN_MIRROR to the mirror's root folder"
+    )
 
 
 def _params(combination: Combination) -> object:
@@ -155,7 +162,10 @@ def _expected_cost(combination: Combination) -> int:
     "combination", [_params(c) for c in sorted(SUPPORTED, key=_expected_cost, reverse=True)]
 )
 def test_generated_project_passes_its_checks(
-    tmp_path: Path, request: pytest.FixtureRequest, combination: Combination, record_property: pytest.RecordProperty
+    tmp_path: Path,
+    request: pytest.FixtureRequest,
+    combination: Combination,
+    record_property: pytest.RecordProperty,
 ) -> None:
     started_at = time.time()
     stages: dict[str, float] = {}

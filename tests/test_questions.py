@@ -14,9 +14,8 @@ from typing import Any
 import copier
 import pytest
 import yaml
-from cookiecutter.main import cookiecutter
-
 from combinations import MODULES, SUPPORTED, UNSUPPORTED
+from cookiecutter.main import cookiecutter
 from rendering import ROOT, project_files
 
 QUESTIONS = yaml.safe_load((ROOT / "questions.yml").read_text(encoding="utf-8"))["questions"]
@@ -25,7 +24,9 @@ QUESTIONS = yaml.safe_load((ROOT / "questions.yml").read_text(encoding="utf-8"))
 def test_engine_files_are_generated_from_questions() -> None:
     result = subprocess.run(
         [sys.executable, str(ROOT / "tools" / "sync_engines.py"), "--check"],
-        capture_output=True, text=True, check=False,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
 
@@ -92,6 +93,7 @@ def test_ids_are_unique_and_readable() -> None:
 
 
 # --- brings: folders, paths under several questions, nested folders -----------------
+
 
 def _load_tool(name: str) -> ModuleType:
     spec = importlib.util.spec_from_file_location(name, ROOT / "tools" / f"{name}.py")

@@ -32,7 +32,11 @@ def test_shards_partition_the_tests(count: int) -> None:
     for test_id in IDS:
         assert sum(shard.holds(test_id, None) for shard in shards) == 1, test_id
     for combination in SUPPORTED:
-        owners = [shard for shard in shards if shard.holds(f"tests/test_matrix.py::t[{combination.id}]", combination)]
+        owners = [
+            shard
+            for shard in shards
+            if shard.holds(f"tests/test_matrix.py::t[{combination.id}]", combination)
+        ]
         assert len(owners) == 1
         # Every test of one combination lands on the same runner, whatever its name.
         assert owners[0].holds("tests/test_engines.py::other", combination)

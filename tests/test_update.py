@@ -604,7 +604,9 @@ def test_update_workflow_opens_a_pull_request_security_first(releases: Releases,
 def test_update_workflow_reports_conflicts_and_fails(releases: Releases, tmp_path: Path) -> None:
     project = published_project(releases, tmp_path)
     readme = project / "README.md"
-    readme.write_text(readme.read_text(encoding="utf-8").replace(README_LINE, "## Running on a laptop"), encoding="utf-8")
+    readme.write_text(
+        readme.read_text(encoding="utf-8").replace(README_LINE, "## Running on a laptop"), encoding="utf-8"
+    )
     commit_all(project, "user renames a README heading the fix also changes")
     run = run_update_workflow(project, tmp_path)
     assert run.job.step("body").outputs == {"conflicts": "true"}
@@ -627,4 +629,3 @@ def test_update_workflow_does_nothing_when_up_to_date(releases: Releases, tmp_pa
     assert [step.id for step in run.job.steps if step.returncode is not None] == ["check"]
     assert not any(call.startswith("pr create") for call in run.gh_calls)
     assert git(project, "ls-remote", "origin", "refs/heads/template-update/*") == ""
-

@@ -7,7 +7,6 @@ from typing import Any
 
 import pytest
 from cookiecutter.exceptions import FailedHookException
-
 from rendering import render_cookiecutter, render_copier
 
 BAD_INPUTS: list[tuple[dict[str, Any], str]] = [
@@ -18,9 +17,18 @@ BAD_INPUTS: list[tuple[dict[str, Any], str]] = [
     ({"project_slug": "a" * 41}, "project_slug: must be at most 40 characters"),
     ({"package_name": "1service"}, "package_name: must be a valid lowercase Python identifier"),
     ({"package_name": "my-service"}, "package_name: must be a valid lowercase Python identifier"),
-    ({"package_name": "class"}, "package_name: must not be a Python keyword or a standard-library module name"),
-    ({"package_name": "json"}, "package_name: must not be a Python keyword or a standard-library module name"),
-    ({"package_name": "asyncio"}, "package_name: must not be a Python keyword or a standard-library module name"),
+    (
+        {"package_name": "class"},
+        "package_name: must not be a Python keyword or a standard-library module name",
+    ),
+    (
+        {"package_name": "json"},
+        "package_name: must not be a Python keyword or a standard-library module name",
+    ),
+    (
+        {"package_name": "asyncio"},
+        "package_name: must not be a Python keyword or a standard-library module name",
+    ),
     ({"description": 'say "hi"'}, "description: must be one line"),
     ({"author_email": "not-an-email"}, "author_email: must be an e-mail address"),
     ({"author_email": "a@b"}, "author_email: must be an e-mail address"),

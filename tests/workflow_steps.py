@@ -17,7 +17,6 @@ test would silently misread:
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 from dataclasses import dataclass, field
@@ -129,7 +128,11 @@ def run_job(
         env = dict(environment)
         for scope in (workflow.get("env") or {}, job.get("env") or {}, step.get("env") or {}):
             env.update({key: substitute(str(value), outputs, context) for key, value in scope.items()})
-        env |= {"GITHUB_OUTPUT": str(output_file), "GITHUB_STEP_SUMMARY": str(summary), "RUNNER_TEMP": str(runner_temp)}
+        env |= {
+            "GITHUB_OUTPUT": str(output_file),
+            "GITHUB_STEP_SUMMARY": str(summary),
+            "RUNNER_TEMP": str(runner_temp),
+        }
         script = runner_temp / f"step-{number}.sh"
         script.write_text(substitute(str(step["run"]), outputs, context), encoding="utf-8")
         result = subprocess.run(

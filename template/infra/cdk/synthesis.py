@@ -29,6 +29,7 @@ CONTEXT = {
     "cors_allow_origins": '["https://app.example.com"]',
     # The administrator's bootstrap synthesis adds the deploy identity stack (checked with the others).
     "deploy_identity": "true",
+    "github_repository": "acme-corp/service",
 }
 
 

@@ -22,6 +22,7 @@ from constructs import Construct, IConstruct
 from stacks.common import Target, acknowledge
 
 GITHUB = "token.actions.githubusercontent.com"
+PLACEHOLDER_OWNER = "example-org/"
 # The roles of `cdk bootstrap` (default qualifier; `-c cdk_qualifier=...` for a custom bootstrap).
 BOOTSTRAP_ROLES = ("deploy", "file-publishing", "image-publishing", "lookup")
 # CloudFormation resource namespace -> the IAM service prefix of its actions (others: the namespace, lowercase).
@@ -84,6 +85,12 @@ class DeployIdentityStack(Stack):
         existing_provider_arn: str = "",
         qualifier: str = "hnb659fds",
     ) -> None:
+        if repository.lower().startswith(PLACEHOLDER_OWNER):
+            # Whoever owns the GitHub org of the template's placeholder could assume the role.
+            raise ValueError(
+                f"github_repository {repository!r} is the template's placeholder:"
+                " pass -c github_repository=<owner>/<name> (docs/deploy-identity.md)"
+            )
         super().__init__(
             scope,
             construct_id,

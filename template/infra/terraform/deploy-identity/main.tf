@@ -7,8 +7,10 @@
 # part: whole services (Terraform creates, reads on every plan, updates and deletes their resources, whose
 # names and ids AWS assigns), limited to the services the service's module uses and to its region. IAM is
 # limited to this environment's role names (the modules name every role "<project>-<environment>-..."),
-# and the deploy role itself is denied, so a changed module cannot widen it. The state is reachable only
-# under this environment's key prefix.
+# and the deploy role itself is denied; but a role it creates may carry any policy, so in a shared account
+# it is effectively account admin (docs/deploy-identity.md): separate accounts per environment are the
+# isolation. The service's s3:* never covers the state bucket (NotResource), whose objects are reachable
+# only under this environment's key prefix, and the bucket's own settings are denied.
 
 data "aws_caller_identity" "current" {}
 data "aws_partition" "current" {}
@@ -82,6 +84,13 @@ resource "aws_iam_role_policy" "state" {
         Resource = "arn:${local.partition}:s3:::${var.state_bucket}/${local.state_prefix}*"
       },
       {
+        # The bucket itself (its policy, encryption, versioning, deletion) is the administrator's.
+        Sid       = "NeverTheStateBucketsSettings"
+        Effect    = "Deny"
+        NotAction = "s3:ListBucket"
+        Resource  = "arn:${local.partition}:s3:::${var.state_bucket}"
+      },
+      {
         Sid      = "StateEncryptionThroughS3"
         Effect   = "Allow"
         Action   = ["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"]
@@ -104,10 +113,19 @@ resource "aws_iam_role_policy" "resources" {
         {
           Sid       = "ServicesTheModuleUses"
           Effect    = "Allow"
-          Action    = [for service in local.services : "${service}:*"]
+          Action    = [for service in local.services : "${service}:*" if service != "s3"]
           Resource  = "*"
           Condition = { StringEquals = { "aws:RequestedRegion" = var.aws_region } }
         },
+      ],
+      [for service in local.services : {
+        # Every bucket but the state's: another environment's state stays out of reach.
+        Sid         = "BucketsOtherThanTheState"
+        Effect      = "Allow"
+        Action      = "s3:*"
+        NotResource = ["arn:${local.partition}:s3:::${var.state_bucket}", "arn:${local.partition}:s3:::${var.state_bucket}/*"]
+      } if service == "s3"],
+      [
         {
           Sid    = "TheModulesRoles"
           Effect = "Allow"

@@ -31,7 +31,7 @@ mock_provider "aws" {
 
 variables {
   environment       = "prod"
-  github_repository = "example-org/example-service"
+  github_repository = "acme-corp/example-service"
   state_bucket      = "123456789012-terraform-state"
   state_kms_key_arn = "arn:aws:kms:eu-west-1:123456789012:key/11111111-2222-3333-4444-555555555555"
   code_bucket       = "123456789012-example-artifacts"
@@ -59,7 +59,7 @@ run "creates_the_provider_and_pins_the_trust" {
       Condition = {
         StringEquals = {
           "token.actions.githubusercontent.com:aud" = "sts.amazonaws.com"
-          "token.actions.githubusercontent.com:sub" = "repo:example-org/example-service:environment:prod"
+          "token.actions.githubusercontent.com:sub" = "repo:acme-corp/example-service:environment:prod"
         }
       }
     }]
@@ -81,7 +81,7 @@ run "reuses_the_accounts_provider" {
   }
 
   assert {
-    condition     = jsondecode(aws_iam_role.deploy.assume_role_policy).Statement[0].Principal.Federated == var.existing_oidc_provider_arn && jsondecode(aws_iam_role.deploy.assume_role_policy).Statement[0].Condition.StringEquals["token.actions.githubusercontent.com:sub"] == "repo:example-org/example-service:environment:staging"
+    condition     = jsondecode(aws_iam_role.deploy.assume_role_policy).Statement[0].Principal.Federated == var.existing_oidc_provider_arn && jsondecode(aws_iam_role.deploy.assume_role_policy).Statement[0].Condition.StringEquals["token.actions.githubusercontent.com:sub"] == "repo:acme-corp/example-service:environment:staging"
     error_message = "The role trusts the existing provider, for the staging environment."
   }
 }
@@ -102,5 +102,32 @@ run "reaches_only_this_environment" {
   assert {
     condition     = one([for statement in jsondecode(aws_iam_role_policy.resources.policy).Statement : statement.Resource if statement.Sid == "TheModulesRoles"]) == "arn:aws:iam::123456789012:role/${var.project_name}-prod-*"
     error_message = "IAM only on this environment's role names."
+  }
+}
+
+run "refuses_the_placeholder_repository" {
+  command = plan
+
+  variables {
+    github_repository = "Example-Org/example-service"
+  }
+
+  expect_failures = [var.github_repository]
+}
+
+run "never_another_environments_state" {
+  command = plan
+
+  assert {
+    condition = alltrue([
+      for statement in jsondecode(aws_iam_role_policy.resources.policy).Statement :
+      statement.Sid == "BucketsOtherThanTheState" ? statement.NotResource == ["arn:aws:s3:::123456789012-terraform-state", "arn:aws:s3:::123456789012-terraform-state/*"] : !contains(flatten([statement.Action]), "s3:*")
+    ])
+    error_message = "The service's s3:* never covers the state bucket: only this environment's prefix is reachable."
+  }
+
+  assert {
+    condition     = contains(jsondecode(aws_iam_role_policy.state.policy).Statement, { Sid = "NeverTheStateBucketsSettings", Effect = "Deny", NotAction = "s3:ListBucket", Resource = "arn:aws:s3:::123456789012-terraform-state" })
+    error_message = "The state bucket's own settings are denied."
   }
 }
