@@ -235,31 +235,23 @@ class Project:
             **extra,
         }
 
-    def token(self, env: dict[str, str], role: str = "admin") -> str:
-        minted = subprocess.run(
-            [str(self.python), "-m", f"{self.package}.entrypoints.dev_token", "--role", role],
-            env=env,
-            cwd=self.path,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if minted.returncode != 0:
-            raise RuntimeError(f"make token failed:\n{minted.stderr[-2000:]}")
-        return minted.stdout.strip().splitlines()[-1]
-
-    def driver(self, *args: str, env: dict[str, str]) -> dict[str, Any]:
+    def _python(self, *args: str, env: dict[str, str], what: str) -> str:
+        """Run the project's Python in the project: its stdout, or an error naming `what`."""
         done = subprocess.run(
-            [str(self.python), str(DRIVER), *args],
-            env=env,
-            cwd=self.path,
-            capture_output=True,
-            text=True,
-            check=False,
+            [str(self.python), *args], env=env, cwd=self.path, capture_output=True, text=True, check=False
         )
         if done.returncode != 0:
-            raise RuntimeError(f"service_driver {args[0]} failed:\n{done.stderr[-3000:]}")
-        return result_of(done.stdout)
+            raise RuntimeError(f"{what} failed:\n{done.stderr[-3000:]}")
+        return done.stdout
+
+    def token(self, env: dict[str, str], role: str = "admin") -> str:
+        minted = self._python(
+            "-m", f"{self.package}.entrypoints.dev_token", "--role", role, env=env, what="make token"
+        )
+        return minted.strip().splitlines()[-1]
+
+    def driver(self, *args: str, env: dict[str, str]) -> dict[str, Any]:
+        return result_of(self._python(str(DRIVER), *args, env=env, what=f"service_driver {args[0]}"))
 
     @contextlib.contextmanager
     def background(
