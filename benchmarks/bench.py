@@ -360,10 +360,12 @@ class Suite:
     # ----------------------------------------------------------------------------------- figures
 
     def render(self) -> list[Row]:
-        """Whole-process renders of the default answers: copier copy, copier --version, cookiecutter."""
+        """Whole-process renders of the default answers: copier copy, copier --version, cookiecutter,
+        and copier's floor: the same output files as a plain template (no Jinja, no _exclude)."""
         runs = self.settings.pick(1, 9)
         scripts = Path(sys.executable).parent
         template = str(TEMPLATE[0])
+        floor = plain_template(self.settings.work / "render-floor", template)
         commands: dict[str, Callable[[Path], list[str]]] = {
             "copier --version": lambda dst: [str(scripts / "copier"), "--version"],
             "copier copy": lambda dst: [
@@ -383,6 +385,16 @@ class Suite:
                 str(dst),
                 template,
             ],
+            "copier copy, plain copy of the same files": lambda dst: [
+                str(scripts / "copier"),
+                "copy",
+                "--defaults",
+                "--vcs-ref",
+                "HEAD",
+                "-q",
+                str(floor),
+                str(dst),
+            ],
         }
         wall: dict[str, list[float]] = {name: [] for name in commands}
         cpu: dict[str, list[float]] = {name: [] for name in commands}
@@ -393,9 +405,11 @@ class Suite:
                     seconds, used = run_timed(command(Path(tmp) / f"run{index}"), env=env)
                     wall[name].append(seconds)
                     cpu[name].append(used)
-        copy, version, cookie = (
-            median(wall[name]) for name in ("copier copy", "copier --version", "cookiecutter")
+        copy, version, cookie, plain = (
+            median(wall[name])
+            for name in ("copier copy", "copier --version", "cookiecutter", "copier copy, plain copy of the same files")
         )
+        files = sum(1 for path in floor.rglob("*") if path.is_file() and ".git" not in path.parts) - 1
         data = {
             name: {"wall_median_s": median(wall[name]), "cpu_median_s": median(cpu[name]), "runs": runs}
             for name in commands
@@ -411,6 +425,18 @@ class Suite:
                 f"{runs} interleaved runs; the render costs {copy - version:.2f} s over the imports; "
                 f"CPU medians: copy {median(cpu['copier copy']):.2f} s, --version "
                 f"{median(cpu['copier --version']):.2f} s, cookiecutter {median(cpu['cookiecutter']):.2f} s",
+                data,
+            ),
+            Row(
+                "`copier copy` vs copier's floor for the same files",
+                fmt_s(copy),
+                f"plain template {fmt_s(plain)}",
+                copy / plain,
+                "report",
+                "report",
+                f"the floor is a template holding the default render's {files} files as they are (no Jinja, "
+                "no _exclude, one question): what copier costs to write them; the ratio is what the "
+                "template's own Jinja, _exclude and questions add",
                 data,
             ),
             Row(
@@ -1009,6 +1035,18 @@ GIT_IDENTITY = {
     "GIT_COMMITTER_NAME": "Bench",
     "GIT_COMMITTER_EMAIL": "bench@example.invalid",
 }
+
+
+def plain_template(folder: Path, template: str) -> Path:
+    """The default render's files as a template of their own, committed: copier's cost for those files."""
+    shutil.rmtree(folder, ignore_errors=True)
+    copier.run_copy(template, folder, defaults=True, quiet=True, unsafe=False, vcs_ref="HEAD")
+    (folder / ".copier-answers.yml").unlink()
+    (folder / "copier.yml").write_text("_answers_file: .copier-answers.yml\nname:\n  type: str\n  default: x\n")
+    git(folder, "init", "-q")
+    git(folder, "add", "-A")
+    git(folder, "commit", "-q", "-m", "plain")
+    return folder
 
 
 def git(cwd: Path, *args: str) -> str:

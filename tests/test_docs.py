@@ -7,6 +7,9 @@ Per combination (rendered by copier into a temporary folder):
 - the README's deploy commands run in their dry-run form (`make plan`, `make deploy ENV=... DRY_RUN=1`):
   CloudFormation and SAM through the real `infra/deploy.sh --dry-run`, Terraform and CDK with a stand-in
   for `terraform` / the CDK CLI that records its arguments (a real plan or diff needs an AWS account);
+  on Fargate, `make deploy` with stand-ins for the AWS CLI, Docker and the flavor's CLI that keep state
+  deploys once without an image when the repository is missing, then builds and pushes the tag (the git
+  commit by default) only when the repository lacks it, then deploys with it, and stops on an AWS error;
   `make deploy ENV=prod` refuses without `CONFIRM=prod` and an answer, and proceeds with either;
 - no text about an option the combination does not have (another compute, IaC flavor or token provider,
   a module's settings and resources);
@@ -279,8 +282,11 @@ def check_deploy(project: Path, answers: dict[str, Any], tools: Path) -> Iterato
     slug = answers["project_slug"]
     iac = answers["iac"]
     packaged = answers["compute"] == "lambda" and iac in ("terraform", "cdk")
+    imaged = answers["compute"] == "fargate" and iac in ("terraform", "cdk")
     code_key = lambda_package(project) if packaged else ""
+    tag = commit(project) if imaged else ""
     aws, aws_record = recorder(tools, "aws")
+    docker, docker_record = recorder(tools, "docker")
     base = {"ARTIFACT_BUCKET": ARTIFACT_BUCKET} if packaged else {}
     if packaged:
         yield from check_lambda_package(project)
@@ -303,11 +309,17 @@ def check_deploy(project: Path, answers: dict[str, Any], tools: Path) -> Iterato
                 *form,
                 f"{'TERRAFORM' if iac == 'terraform' else 'CDK'}={tool}",
                 f"AWS={aws}",
+                f"DOCKER={docker}",
                 env=base,
             )
             made = calls(record)
+            if imaged and form[0] == "deploy":  # printed, not run
+                printed = [f"+ {docker} build --platform linux/amd64 --tag", f"+ {docker} push"]
+                if calls(docker_record) or not all(line in ran.stdout for line in printed):
+                    yield f"make {' '.join(form)} does not print the image's build and push:\n{ran.stdout[-1500:]}"
             if iac == "terraform":
                 code = f" -var=code_bucket={ARTIFACT_BUCKET} -var=code_key={code_key}" if packaged else ""
+                code = f" -var=image_tag={tag}" if imaged else code
                 expected = [
                     f"{project.name} -chdir=infra/terraform init -input=false -reconfigure"
                     f" -backend-config=backend-{environment}.hcl",
@@ -323,6 +335,7 @@ def check_deploy(project: Path, answers: dict[str, Any], tools: Path) -> Iterato
                     if packaged
                     else ""
                 )
+                code = f" -c image_tag={tag}" if imaged else code
                 expected = [
                     f"cdk diff --all -c environment={environment} -c region={answers['aws_region']}{code}"
                 ]
@@ -332,7 +345,7 @@ def check_deploy(project: Path, answers: dict[str, Any], tools: Path) -> Iterato
     # What a deploy says before it does anything, and the refusals.
     flavor_tool = {"terraform": "TERRAFORM", "cdk": "CDK"}.get(iac)
     tool, record = recorder(tools, "deploy-tool")
-    overrides = [f"{flavor_tool}={tool}", f"AWS={aws}"] if flavor_tool else []
+    overrides = [f"{flavor_tool}={tool}", f"AWS={aws}", f"DOCKER={docker}"] if flavor_tool else []
     said = make(project, "deploy", "ENV=staging", "DRY_RUN=1", *overrides, env=base)
     calls(record)
     if f"{slug} to staging in {answers['aws_region']}" not in said.stdout:
@@ -380,6 +393,104 @@ def check_deploy(project: Path, answers: dict[str, Any], tools: Path) -> Iterato
                 yield f"make deploy ENV=prod {how} did not upload the package once: {uploaded}"
             if packaged and iac == "cdk" and not any(f"CodeKey={code_key}" in line for line in made):
                 yield f"make deploy ENV=prod {how} did not pass the uploaded key: {made}"
+            if imaged and calls(docker_record):  # the stand-in's repository has every tag
+                yield f"make deploy ENV=prod {how} built an image the repository has"
+    if imaged:
+        yield from check_image_deploy(project, answers, tools, tag)
+
+
+def commit(project: Path) -> str:
+    """The project as a git repository of one commit; the image tag a deploy defaults to."""
+    git = ["git", "-c", "user.name=test", "-c", "user.email=test@example.org", "-c", "commit.gpgsign=false"]
+    for command in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "render"]):
+        subprocess.run([*git, *command], cwd=project, check=True, capture_output=True)
+    head = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], cwd=project, check=True,
+                          capture_output=True, text=True)  # fmt: skip
+    return head.stdout.strip()
+
+
+# Stand-ins for the AWS CLI, Docker and the flavor's CLI with an account's state in a folder: the ECR
+# repository exists once a deploy ran (or when the test says so), a tag once pushed.
+ACCOUNT = r"""#!/bin/sh
+echo "$(basename "$0") $*" >> "{log}"
+case "$(basename "$0") $*" in
+  "aws ecr describe-repositories"*)
+    if [ -e "{state}/denied" ]; then
+      echo "An error occurred (AccessDeniedException) when calling the DescribeRepositories operation" >&2; exit 254
+    fi
+    [ -e "{state}/repository" ] || {{
+      echo "An error occurred (RepositoryNotFoundException) when calling the DescribeRepositories operation" >&2; exit 254; }}
+    echo "123456789012.dkr.ecr.{region}.amazonaws.com/{repository}" ;;
+  "aws ecr describe-images"*)
+    [ -e "{state}/image-$(echo "$*" | sed -n 's/.*imageTag=\([^ ]*\).*/\1/p')" ] || {{
+      echo "An error occurred (ImageNotFoundException) when calling the DescribeImages operation" >&2; exit 254; }} ;;
+  "aws ecr get-login-password"*) echo password ;;
+  "docker login"*) cat >/dev/null ;;
+  "docker push"*) touch "{state}/image-${{2##*:}}" ;;
+  "terraform "*" apply "*|"cdk deploy "*) touch "{state}/repository" ;;
+esac
+"""
+
+
+def image_events(log: Path, tag: str) -> list[str]:
+    """The calls that matter to the image's order, named."""
+    events = []
+    for line in calls(log):
+        tool, _, arguments = line.partition(" ")
+        if tool == "aws" and arguments.startswith("ecr describe-repositories") and "--query" not in arguments:
+            events.append("repository?")
+        elif tool == "aws" and arguments.startswith("ecr describe-images"):
+            events.append("tag?" if f"imageTag={tag} " in f"{arguments} " else f"other tag? {arguments}")
+        elif tool == "docker":
+            events.append(arguments.split()[0] + (f" {tag}" if f":{tag} " in f"{arguments} " else ""))
+        elif tool == "terraform" and " plan " in f"{arguments} ":
+            events.append(f"plan with {tag}" if f"-var=image_tag={tag} " in arguments else
+                          "plan without image" if "image_tag" not in arguments else f"plan {arguments}")  # fmt: skip
+        elif tool == "terraform" and " apply " in arguments:
+            events.append("apply")
+        elif tool == "cdk" and arguments.startswith("deploy "):
+            events.append(f"deploy with {tag}" if f"-c image_tag={tag} " in f"{arguments} " else
+                          "deploy without image" if "image_tag" not in arguments else f"deploy {arguments}")  # fmt: skip
+    return events
+
+
+def check_image_deploy(project: Path, answers: dict[str, Any], tools: Path, tag: str) -> Iterator[str]:
+    """Fargate on Terraform and CDK: make deploy brings the image itself, in order, never twice."""
+    iac, region = answers["iac"], answers["aws_region"]
+    state, log = tools / "account", tools / "account.calls"
+    state.mkdir()
+    for name in ("aws", "docker", iac):
+        tool = tools / f"account-{name}" / name
+        tool.parent.mkdir()
+        tool.write_text(ACCOUNT.format(log=log, state=state, region=region,
+                                       repository=f"{answers['project_slug']}-staging"), encoding="utf-8")  # fmt: skip
+        tool.chmod(0o755)
+    overrides = [f"{'TERRAFORM' if iac == 'terraform' else 'CDK'}={tools / f'account-{iac}' / iac}",
+                 f"AWS={tools / 'account-aws' / 'aws'}", f"DOCKER={tools / 'account-docker' / 'docker'}"]  # fmt: skip
+    release = ["plan with", "apply"] if iac == "terraform" else ["deploy with"]
+    first = ["plan without image", "apply"] if iac == "terraform" else ["deploy without image"]
+    image = [f"build {tag}", "login", f"push {tag}"]
+    scenarios = [
+        ("a new environment", [], ["repository?", *first, "tag?", *image, *release]),
+        ("the repository without the tag", ["repository"], ["repository?", "tag?", *image, *release]),
+        ("the repository with the tag", ["repository", f"image-{tag}"], ["repository?", "tag?", *release]),
+    ]
+    for what, present, expected in scenarios:
+        for marker in state.iterdir():
+            marker.unlink()
+        for marker in present:
+            (state / marker).touch()
+        ran = make(project, "deploy", "ENV=staging", *overrides)
+        events = image_events(log, tag)
+        expected = [f"{event} {tag}" if event in ("plan with", "deploy with") else event for event in expected]
+        if ran.returncode != 0 or events != expected:
+            yield (f"make deploy to {what}: exit {ran.returncode}, ran {events}, not {expected}\n"
+                   f"{ran.stdout[-1500:]}{ran.stderr[-1500:]}")  # fmt: skip
+    (state / "denied").touch()
+    denied = make(project, "deploy", "ENV=staging", *overrides)
+    events = image_events(log, tag)
+    if denied.returncode == 0 or events != ["repository?"] or "AccessDeniedException" not in denied.stderr:
+        yield f"make deploy went on after AWS refused to describe the repository: exit {denied.returncode}, ran {events}"
 
 
 def check_make(project: Path, docs: dict[str, str]) -> Iterator[str]:

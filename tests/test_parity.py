@@ -11,13 +11,20 @@ For every compute x module combination of the matrix (tests/combinations.py), ea
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
 import pytest
 from combinations import SUPPORTED, Combination
 from matrix_env import shared_venv
-from parity.invariants import violations
+from parity.invariants import (
+    BOUNDARY_DENIES,
+    WITHOUT_THE_BOUNDARY,
+    Output,
+    roles_carry_the_environments_permissions_boundary,
+    violations,
+)
 from parity.inventory import REFERENCE, inventory, unexplained
 from parity.outputs import PARITY_REQUIREMENTS, Resource, Tools, output
 from rendering import ROOT
@@ -89,6 +96,53 @@ def _github_trust(federated: str) -> dict[str, Any]:
     }
 
 
+BOUNDARY = "arn:aws:iam::123456789012:policy/svc-prod-permissions-boundary"
+DEPLOY_ROLE = "arn:aws:iam::123456789012:role/svc-prod-github-deploy"
+
+
+def _boundary_document(**changed: dict[str, Any] | None) -> dict[str, Any]:
+    """The design's boundary (docs/deploy-identity.md), with the statements in `changed` replaced or added."""
+    statements = [{"Sid": "WhatTheRolesOwnPoliciesGrant", "Effect": "Allow", "Action": "*", "Resource": "*"}]
+    for sid, (actions, on) in BOUNDARY_DENIES.items():
+        statement: dict[str, Any] = {
+            "Sid": sid,
+            "Effect": "Deny",
+            "Action": sorted(actions),
+            "Resource": "*" if on == "*" else BOUNDARY,
+        }
+        if sid in WITHOUT_THE_BOUNDARY:
+            statement["Condition"] = {"StringNotEquals": {"iam:PermissionsBoundary": BOUNDARY}}
+        statements.append(statement)
+    statements.append(
+        {"Sid": "NeverTheDeployIdentity", "Effect": "Deny", "Action": "iam:*", "Resource": DEPLOY_ROLE}
+    )
+    kept = [changed.get(statement["Sid"], statement) for statement in statements]
+    kept += [statement for sid, statement in changed.items() if sid not in {s["Sid"] for s in statements}]
+    return {"Version": "2012-10-17", "Statement": [statement for statement in kept if statement is not None]}
+
+
+def _bounded_terraform(document: dict[str, Any], deploy_boundary: str | None = BOUNDARY) -> list[Resource]:
+    trust = json.dumps({"Statement": [_github_trust("provider")]})
+    return [
+        Resource(
+            "aws_iam_policy",
+            "boundary",
+            {"name": "svc-prod-permissions-boundary", "policy": json.dumps(document)},
+        ),
+        Resource(
+            "aws_iam_role",
+            "deploy",
+            {
+                "name": "svc-prod-github-deploy",
+                "assume_role_policy": trust,
+                "permissions_boundary": deploy_boundary,
+            },
+            arn="arn:aws:iam::123456789012:role/mocked",
+        ),
+        Resource("aws_iam_role", "task", {"assume_role_policy": "{}", "permissions_boundary": BOUNDARY}),
+    ]
+
+
 # One output per shape that breaks every invariant once: each check must see its own breakage.
 BROKEN = {
     "cloudformation": [
@@ -133,6 +187,15 @@ BROKEN = {
                 }
             },
         ),
+        # A boundary that lets a role be created without it (and the role above carries none).
+        Resource(
+            "AWS::IAM::ManagedPolicy",
+            "s/Boundary",
+            {
+                "ManagedPolicyName": "svc-prod-permissions-boundary",
+                "PolicyDocument": _boundary_document(RolesOnlyWithThisBoundary=None),
+            },
+        ),
     ],
     "terraform": [
         Resource(
@@ -157,6 +220,12 @@ BROKEN = {
         ),
         Resource("aws_wafv2_web_acl", "acl", {}),
         Resource("aws_iam_role", "role", {"assume_role_policy": '{"Statement": []}'}),
+        # Another environment's boundary: the prod roles would be capped by dev's.
+        Resource(
+            "aws_iam_policy",
+            "boundary",
+            {"name": "svc-dev-permissions-boundary", "policy": json.dumps(_boundary_document())},
+        ),
     ],
 }
 GUARDED = {
@@ -168,6 +237,7 @@ GUARDED = {
         "tasks_read_only_and_non_root",
         "only_the_load_balancer_is_open_to_the_world",
         "github_deploy_role_trust_is_pinned",
+        "roles_carry_the_environments_permissions_boundary",
     },
     "terraform": {
         "databases_encrypted_and_protected",
@@ -176,6 +246,7 @@ GUARDED = {
         "only_the_load_balancer_is_open_to_the_world",
         "waf_associated_when_on",
         "github_deploy_role_trust_is_pinned",
+        "roles_carry_the_environments_permissions_boundary",
     },
 }
 
@@ -186,3 +257,86 @@ def test_the_invariants_see_what_they_guard(shape: str) -> None:
     answers = {"compute": "fargate", "waf": shape == "cloudformation"}
     failed = {problem.split(":", 1)[0] for problem in violations(shape, answers, BROKEN[shape])}
     assert GUARDED[shape] <= failed, sorted(GUARDED[shape] - failed)
+
+
+# CloudFormation's form: its deploy role carries the boundary and passes the execution role.
+NEVER_BUT_PASSING = {"Sid": "NeverTheDeployIdentity", "Effect": "Deny", "NotAction": "iam:PassRole"}
+BOUNDARY_BREAKS = {
+    "the design": ({}, BOUNDARY, []),
+    "a role without the boundary": ({}, None, ["deploy: permissions boundary None"]),
+    "a role with another boundary": (
+        {},
+        "arn:aws:iam::123456789012:policy/svc-dev-permissions-boundary",
+        ["deploy: permissions boundary"],
+    ),
+    "roles creatable without it": (
+        {
+            "RolesOnlyWithThisBoundary": {
+                "Sid": "RolesOnlyWithThisBoundary",
+                "Effect": "Deny",
+                "Action": "iam:CreateRole",
+                "Resource": "*",
+            }
+        },
+        BOUNDARY,
+        ["RolesOnlyWithThisBoundary is not the design's deny"],
+    ),
+    "the boundary policy editable": (
+        {"TheBoundaryPolicyStays": None},
+        BOUNDARY,
+        ["no TheBoundaryPolicyStays statement"],
+    ),
+    "the trail switchable off": (
+        {
+            "TheAccountBaselineStays": {
+                "Sid": "TheAccountBaselineStays",
+                "Effect": "Deny",
+                "Action": ["cloudtrail:DeleteTrail"],
+                "Resource": "*",
+            }
+        },
+        BOUNDARY,
+        ["TheAccountBaselineStays is not the design's deny"],
+    ),
+    "the deploy role reachable": (
+        {
+            "NeverTheDeployIdentity": {
+                "Sid": "NeverTheDeployIdentity",
+                "Effect": "Deny",
+                "Action": "iam:*",
+                "Resource": "arn:aws:iam::123456789012:role/svc-prod-other",
+            }
+        },
+        BOUNDARY,
+        ["NeverTheDeployIdentity does not deny iam:* on deploy"],
+    ),
+    "passing the deploy role open to all": (
+        {"NeverTheDeployIdentity": {**NEVER_BUT_PASSING, "Resource": DEPLOY_ROLE}},
+        BOUNDARY,
+        ["NeverTheDeployIdentity does not deny iam:* on deploy"],
+    ),
+    "passing the deploy role only by itself": (
+        {
+            "NeverTheDeployIdentity": {**NEVER_BUT_PASSING, "Resource": DEPLOY_ROLE},
+            "OnlyTheDeployRolePasses": {
+                "Sid": "OnlyTheDeployRolePasses",
+                "Effect": "Deny",
+                "Action": "iam:PassRole",
+                "Resource": DEPLOY_ROLE,
+                "Condition": {"ArnNotEquals": {"aws:PrincipalArn": DEPLOY_ROLE}},
+            },
+        },
+        BOUNDARY,
+        [],
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BOUNDARY_BREAKS))
+def test_the_boundary_invariant_holds_for_the_design_only(case: str) -> None:
+    """Cheap (no render): the design's boundary passes; each way of weakening it is named."""
+    changed, deploy_boundary, expected = BOUNDARY_BREAKS[case]
+    resources = _bounded_terraform(_boundary_document(**changed), deploy_boundary)
+    problems = list(roles_carry_the_environments_permissions_boundary(Output("terraform", resources), {}))
+    assert all(any(part in problem for problem in problems) for part in expected), problems
+    assert bool(problems) == bool(expected), problems

@@ -149,4 +149,16 @@ INTENDED: tuple[Difference, ...] = (
         "root secretsmanager:DeleteSecret.",
         when=lambda answers: answers["auth_provider"] == "self_issued",
     ),
+    # --- SAM ---------------------------------------------------------------------------------------
+    *(
+        Difference(
+            "sam",
+            resource_type,
+            1,
+            "Deploy identity: sam deploy uploads to this environment's package bucket (and its policy), made "
+            "by the deploy identity stack instead of the SAM CLI's one managed bucket of the account; the "
+            "other flavors upload to an artifacts bucket the administrator names (ARTIFACT_BUCKET).",
+        )
+        for resource_type in ("AWS::S3::Bucket", "AWS::S3::BucketPolicy")
+    ),
 )

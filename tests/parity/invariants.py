@@ -9,15 +9,61 @@ resource by resource, where it does not hold. The outputs are prod's, so "in pro
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from fnmatch import fnmatchcase
 from typing import Any
 
-from parity.outputs import Resource
+from parity.outputs import ENVIRONMENT, Resource
 
 Answers = Mapping[str, Any]
 WORLD = {"0.0.0.0/0", "::/0"}
 LOAD_BALANCER_PORTS = {80, 443}
 GITHUB_OIDC = "token.actions.githubusercontent.com"
+BOUNDARY_NAME = f"-{ENVIRONMENT}-permissions-boundary"  # <project>-<environment>-permissions-boundary
+# The boundary's denies (docs/deploy-identity.md), by Sid: their actions, on "*" or on the boundary itself.
+BOUNDARY_DENIES: dict[str, tuple[frozenset[str], str]] = {
+    "RolesOnlyWithThisBoundary": (frozenset({"iam:CreateRole", "iam:PutRolePermissionsBoundary"}), "*"),
+    "PoliciesOnlyOnRolesWithThisBoundary": (
+        frozenset(
+            {"iam:AttachRolePolicy", "iam:DetachRolePolicy", "iam:PutRolePolicy", "iam:DeleteRolePolicy"}
+        ),
+        "*",
+    ),
+    "TheBoundaryStays": (frozenset({"iam:DeleteRolePermissionsBoundary"}), "*"),
+    "TheBoundaryPolicyStays": (
+        frozenset(
+            {
+                "iam:CreatePolicyVersion",
+                "iam:DeletePolicy",
+                "iam:DeletePolicyVersion",
+                "iam:SetDefaultPolicyVersion",
+            }
+        ),
+        "boundary",
+    ),
+    "NoLongLivedCredentials": (
+        frozenset(
+            {"iam:CreateUser", "iam:CreateAccessKey", "iam:CreateLoginProfile", "iam:UpdateLoginProfile"}
+        ),
+        "*",
+    ),
+    "TheAccountBaselineStays": (
+        frozenset(
+            {
+                "cloudtrail:StopLogging",
+                "cloudtrail:DeleteTrail",
+                "guardduty:DeleteDetector",
+                "config:StopConfigurationRecorder",
+                "config:DeleteConfigurationRecorder",
+                "config:DeleteDeliveryChannel",
+                "securityhub:DisableSecurityHub",
+            }
+        ),
+        "*",
+    ),
+}
+# Only roles and role policies that carry the boundary (the two Sids above whose denies are conditional).
+WITHOUT_THE_BOUNDARY = {"RolesOnlyWithThisBoundary", "PoliciesOnlyOnRolesWithThisBoundary"}
 
 
 class Output:
@@ -306,6 +352,130 @@ def function_permissions_are_scoped(output: Output, answers: Answers) -> Iterato
             yield f"{permission.address}: invoke permission without a SourceArn"
 
 
+def _listed(value: Any) -> list[Any]:
+    return [value] if isinstance(value, str) else list(value or [])
+
+
+def _is_the_boundary(value: Any, boundary: Resource, name: str) -> bool:
+    """The boundary's ARN as a stack builds it (from partition, account and name), or its Ref/ARN."""
+    if not isinstance(value, str) or not value:
+        return False
+    return value in {boundary.ref, boundary.arn} or (
+        value.startswith("arn:") and value.endswith(f":policy/{name}")
+    )
+
+
+def _deploy_identity_roles(output: Output) -> list[tuple[Resource, str]]:
+    """The pipeline's own roles (GitHub's deploy role; CloudFormation's execution role), with their names."""
+    found = []
+    for role in output.of("AWS::IAM::Role", "aws_iam_role"):
+        statements = _statements(_get(role, "AssumeRolePolicyDocument", "assume_role_policy", output))
+        services = {
+            str(service)
+            for statement in statements
+            if isinstance(principal := statement.get("Principal"), dict)
+            for service in _listed(principal.get("Service"))
+        }
+        if any(_trusts_github(statement) for statement in statements) or (
+            "cloudformation.amazonaws.com" in services
+        ):
+            found.append((role, str(_get(role, "RoleName", "name", output) or "")))
+    return found
+
+
+def _covers(resources: list[Any], role: Resource, name: str) -> bool:
+    return any(
+        resource == role.arn
+        or (
+            isinstance(resource, str)
+            and ":role/" in resource
+            and bool(name)
+            and fnmatchcase(name, resource.split(":role/", 1)[1])
+        )
+        for resource in resources
+    )
+
+
+def _all_but_passing_the_role(
+    never: Mapping[str, Any], statements: Iterable[Mapping[str, Any]], role: Resource, name: str
+) -> bool:
+    """CloudFormation's deploy role carries the boundary and passes the execution role: every action but
+    iam:PassRole is denied, and passing is denied but on a condition (only the deploy role passes)."""
+    return (
+        "Action" not in never
+        and _listed(never.get("NotAction")) == ["iam:PassRole"]
+        and any(
+            statement.get("Effect") == "Deny"
+            and "iam:PassRole" in _listed(statement.get("Action"))
+            and bool(statement.get("Condition"))
+            and _covers(_listed(statement.get("Resource")), role, name)
+            for statement in statements
+        )
+    )
+
+
+def roles_carry_the_environments_permissions_boundary(output: Output, answers: Answers) -> Iterator[str]:
+    """Every role carries <project>-<environment>-permissions-boundary, whose denies are the design's."""
+    policies = output.of("AWS::IAM::ManagedPolicy", "aws_iam_policy")
+    boundaries = [
+        (policy, name)
+        for policy in policies
+        if (name := str(_get(policy, "ManagedPolicyName", "name", output) or "")).endswith(BOUNDARY_NAME)
+    ]
+    if len(boundaries) != 1:
+        yield f"expected one managed policy named <project>{BOUNDARY_NAME}, found {len(boundaries)}"
+        return
+    boundary, name = boundaries[0]
+    for role in output.of("AWS::IAM::Role", "aws_iam_role"):
+        carried = _get(role, "PermissionsBoundary", "permissions_boundary", output)
+        if not _is_the_boundary(carried, boundary, name):
+            yield f"{role.address}: permissions boundary {carried!r}, not {name}"
+    statements = {
+        str(statement.get("Sid")): statement
+        for statement in _statements(_get(boundary, "PolicyDocument", "policy", output))
+    }
+    for sid, (actions, on) in BOUNDARY_DENIES.items():
+        statement = statements.get(sid)
+        if statement is None:
+            yield f"{boundary.address}: no {sid} statement"
+            continue
+        resources = _listed(statement.get("Resource"))
+        where = ["*"] if on == "*" else [r for r in resources if _is_the_boundary(r, boundary, name)]
+        condition = statement.get("Condition") or {}
+        if sid in WITHOUT_THE_BOUNDARY:
+            not_equals = condition.get("StringNotEquals") or {}
+            conditioned = (
+                set(condition) == {"StringNotEquals"}
+                and set(not_equals) == {"iam:PermissionsBoundary"}
+                and _is_the_boundary(not_equals["iam:PermissionsBoundary"], boundary, name)
+            )
+        else:
+            conditioned = not condition
+        if (
+            statement.get("Effect") != "Deny"
+            or not actions <= set(_listed(statement.get("Action")))
+            or not resources
+            or resources != where
+            or not conditioned
+        ):
+            yield f"{boundary.address}: {sid} is not the design's deny: {statement}"
+    never = statements.get("NeverTheDeployIdentity") or {}
+    pipeline = _deploy_identity_roles(output)
+    if not pipeline:
+        yield "no deploy identity role for NeverTheDeployIdentity to protect"
+    for role, role_name in pipeline:
+        if not (
+            never.get("Effect") == "Deny"
+            and (
+                "iam:*" in _listed(never.get("Action"))
+                or _all_but_passing_the_role(never, statements.values(), role, role_name)
+            )
+            and not never.get("Condition")
+            and _covers(_listed(never.get("Resource")), role, role_name)
+        ):
+            yield f"{boundary.address}: NeverTheDeployIdentity does not deny iam:* on {role.address}"
+
+
 INVARIANTS: tuple[Callable[[Output, Answers], Iterator[str]], ...] = (
     databases_encrypted_and_protected,
     log_groups_encrypted_with_retention,
@@ -319,6 +489,7 @@ INVARIANTS: tuple[Callable[[Output, Answers], Iterator[str]], ...] = (
     trails_cover_every_region,
     github_deploy_role_trust_is_pinned,
     function_permissions_are_scoped,
+    roles_carry_the_environments_permissions_boundary,
 )
 
 

@@ -43,6 +43,7 @@ TERRAFORM_TO_CLOUDFORMATION: dict[str, str] = {
     "aws_iam_role": "AWS::IAM::Role",
     "aws_iam_role_policy": "AWS::IAM::RolePolicy",
     "aws_iam_role_policy_attachment": "AWS::IAM::Role.ManagedPolicyArns",
+    "aws_iam_policy": "AWS::IAM::ManagedPolicy",
     "aws_iam_openid_connect_provider": "AWS::IAM::OIDCProvider",
     "aws_cognito_user_pool": "AWS::Cognito::UserPool",
     "aws_cognito_user_pool_client": "AWS::Cognito::UserPoolClient",

@@ -71,6 +71,21 @@ class Synthesis:
         ]
 
 
+def as_text(node: Any) -> str:
+    """An `Fn::Join` of strings and pseudo-parameter `Ref`s, written `<AWS::Region>`-style."""
+    if isinstance(node, dict) and "Ref" in node:
+        return f"<{node['Ref']}>"
+    if isinstance(node, dict) and "Fn::Join" in node:
+        separator, parts = node["Fn::Join"]
+        return str(separator).join(as_text(part) for part in parts)
+    return str(node)
+
+
+def permissions_boundary(environment: str) -> str:
+    """The ARN of the environment's permissions boundary, as `as_text` writes it."""
+    return f"arn:<AWS::Partition>:iam::<AWS::AccountId>:policy/{cdk_app.PROJECT}-{environment}-permissions-boundary"
+
+
 def synthesise(environment: str) -> Synthesis:
     outdir = OUT / environment
     shutil.rmtree(outdir, ignore_errors=True)  # no report or template of an earlier run survives

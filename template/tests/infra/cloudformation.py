@@ -256,6 +256,11 @@ class Stack:
         if name in self.parameters:
             return self.parameters[name]
         resource = self._declared(name)
+        properties = resource.get("Properties") or {}
+        if resource["Type"] == "AWS::IAM::ManagedPolicy" and "ManagedPolicyName" in properties:
+            # A named policy's ARN is known before it exists: the stacks build it from the name.
+            path, policy_name = properties.get("Path", "/"), self.value(properties["ManagedPolicyName"])
+            return f"arn:aws:iam::{ACCOUNT}:policy{path}{policy_name}"
         return _physical_id(self.name, name, str(resource["Type"]))
 
     def _attribute(self, logical_id: str, attribute: str) -> Any:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from aws_cdk import Acknowledgment, Aws, Environment, RemovalPolicy, Validations
+from aws_cdk import Acknowledgment, Aws, Environment, RemovalPolicy, Stack, Validations
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
@@ -54,6 +54,19 @@ class Target:
     def name(self, suffix: str = "") -> str:
         """`<project>-<environment>[-suffix]`, the prefix of every physical name."""
         return f"{self.project}-{self.environment}" + (f"-{suffix}" if suffix else "")
+
+    @property
+    def permissions_boundary_arn(self) -> str:
+        """The environment's permissions boundary, written by the deploy identity stack: built from its fixed
+        name, so no stack needs it as a parameter."""
+        return f"arn:{Aws.PARTITION}:iam::{Aws.ACCOUNT_ID}:policy/{self.name('permissions-boundary')}"
+
+
+def within_the_permissions_boundary(stack: Stack, target: Target) -> None:
+    """Every role of `stack` carries the environment's boundary: CDK's own helper roles too (custom resource
+    providers, which are plain CfnResources, get it as a property override)."""
+    boundary = iam.ManagedPolicy.from_managed_policy_arn(stack, "PermissionsBoundary", target.permissions_boundary_arn)
+    iam.PermissionsBoundary.of(stack).apply(boundary)
 
 
 def log_group_arn_pattern() -> str:

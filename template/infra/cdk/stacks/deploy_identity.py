@@ -3,10 +3,14 @@ create the role it assumes): the GitHub OIDC provider (only when the account has
 Actions assumes from this environment of the repository, and only from there.
 
 `cdk deploy` does its work through the roles `cdk bootstrap` created (deploy, file and image publishing,
-lookup), so this role may only assume those. What CloudFormation may then do is the bootstrap's execution
+lookup), so this role may only assume those (and, on Fargate, push the service image to its environment's
+repository). What CloudFormation may then do is the bootstrap's execution
 policy: AdministratorAccess unless `cdk bootstrap --cloudformation-execution-policies` narrows it. This stack
 writes the narrower policy, `<project>-<environment>-cdk-execution` (see docs/deploy-identity.md): the services
 the app's stacks use, in this region; IAM only on this environment's role names, never on the deploy role.
+It also writes the environment's permissions boundary, `<project>-<environment>-permissions-boundary`, which
+`cdk bootstrap --custom-permissions-boundary` puts on CloudFormation's execution role and the app puts on
+every role of its stacks: whatever roles a deploy creates can never do more than it, nor shed it.
 The stack is synthesised only with `-c deploy_identity=true`, so the pipeline's `cdk deploy --all` never
 includes it.
 """
@@ -19,7 +23,7 @@ from aws_cdk import Aws, CfnResource, Duration, RemovalPolicy, Stack
 from aws_cdk import aws_iam as iam
 from constructs import Construct, IConstruct
 
-from stacks.common import Target, acknowledge
+from stacks.common import Target, acknowledge, checkov_skip
 
 GITHUB = "token.actions.githubusercontent.com"
 PLACEHOLDER_OWNER = "example-org/"
@@ -33,12 +37,17 @@ SERVICE_PREFIXES = {
     "Cognito": "cognito-idp",
     "ElasticLoadBalancingV2": "elasticloadbalancing",
 }
-ROLE_ACTIONS = (
+# The role actions whose requests carry `iam:PermissionsBoundary`: allowed only with the environment's boundary.
+BOUNDED_ROLE_ACTIONS = (
     "iam:AttachRolePolicy",
     "iam:CreateRole",
-    "iam:DeleteRole",
     "iam:DeleteRolePolicy",
     "iam:DetachRolePolicy",
+    "iam:PutRolePermissionsBoundary",
+    "iam:PutRolePolicy",
+)
+ROLE_ACTIONS = (
+    "iam:DeleteRole",
     "iam:GetRole",
     "iam:GetRolePolicy",
     "iam:ListAttachedRolePolicies",
@@ -46,7 +55,6 @@ ROLE_ACTIONS = (
     "iam:ListRolePolicies",
     "iam:ListRoleTags",
     "iam:PassRole",
-    "iam:PutRolePolicy",
     "iam:TagRole",
     "iam:UntagRole",
     "iam:UpdateAssumeRolePolicy",
@@ -106,10 +114,24 @@ class DeployIdentityStack(Stack):
             )
             provider.apply_removal_policy(RemovalPolicy.RETAIN)  # the account's other environments may trust it
             provider_arn = provider.attr_arn
+        account = f"arn:{Aws.PARTITION}:iam::{Aws.ACCOUNT_ID}"
+        role_name = target.name("github-deploy")
+        self.boundary = self._permissions_boundary(
+            target,
+            # Its own role and policy, and every role of the CDK bootstrap (the execution role among them).
+            protected=[
+                f"{account}:role/{role_name}",
+                f"{account}:role/cdk-{qualifier}-*-role-{Aws.ACCOUNT_ID}-{Aws.REGION}",
+                f"{account}:policy/{target.name('cdk-execution')}",
+            ],
+        )
         self.role = iam.Role(
             self,
             "GitHubDeployRole",
-            role_name=target.name("github-deploy"),
+            role_name=role_name,
+            permissions_boundary=iam.ManagedPolicy.from_managed_policy_arn(
+                self, "PermissionsBoundaryOfTheRole", target.permissions_boundary_arn
+            ),
             description=f"GitHub Actions of {repository} (environment {target.environment}) deploy {target.name()}",
             max_session_duration=Duration.hours(1),
             assumed_by=iam.WebIdentityPrincipal(
@@ -122,6 +144,8 @@ class DeployIdentityStack(Stack):
                 },
             ),
         )
+        # The role names its boundary by ARN, as every stack does, so CloudFormation would not order them.
+        self.role.node.add_dependency(self.boundary)
         self.role.add_to_policy(
             iam.PolicyStatement(
                 sid="TheCdkBootstrapRoles",
@@ -132,7 +156,128 @@ class DeployIdentityStack(Stack):
                 ],
             )
         )
+        if "ecr" in services:  # Fargate: `make deploy` pushes the service image itself (infra/image.sh)
+            self._push_the_service_image(target)
         self.execution_policy = self._execution_policy(target, services, qualifier)
+
+    def _push_the_service_image(self, target: Target) -> None:
+        """The environment's own repository only: find it, check for a tag, push one."""
+        self.role.add_to_policy(
+            iam.PolicyStatement(sid="SignInToEcr", actions=["ecr:GetAuthorizationToken"], resources=["*"])
+        )
+        self.role.add_to_policy(
+            iam.PolicyStatement(
+                sid="PushTheServiceImage",
+                actions=[
+                    "ecr:BatchCheckLayerAvailability",
+                    "ecr:BatchGetImage",
+                    "ecr:CompleteLayerUpload",
+                    "ecr:DescribeImages",
+                    "ecr:DescribeRepositories",
+                    "ecr:InitiateLayerUpload",
+                    "ecr:PutImage",
+                    "ecr:UploadLayerPart",
+                ],
+                resources=[f"arn:{Aws.PARTITION}:ecr:{Aws.REGION}:{Aws.ACCOUNT_ID}:repository/{target.name()}"],
+            )
+        )
+        reason = "ecr:GetAuthorizationToken takes no resource (the IAM reference of ECR)."
+        acknowledge(self.role, {"AwsSolutions-IAM5[Resource::*]": reason})
+
+    def _permissions_boundary(self, target: Target, protected: list[str]) -> iam.ManagedPolicy:
+        """The most any role of this environment may do, the execution role's and the deploy role's included."""
+        boundary = target.permissions_boundary_arn
+        with_another_boundary = {"StringNotEquals": {"iam:PermissionsBoundary": boundary}}
+        policy = iam.ManagedPolicy(
+            self,
+            "PermissionsBoundary",
+            managed_policy_name=target.name("permissions-boundary"),
+            description=f"The permissions boundary of every role of {target.name()}, the deploy's own included",
+            statements=[
+                # A boundary caps: what a role may do is what its own policies grant, within the denies below.
+                iam.PolicyStatement(sid="WhatTheRolesOwnPoliciesGrant", actions=["*"], resources=["*"]),
+                iam.PolicyStatement(
+                    sid="RolesOnlyWithThisBoundary",
+                    effect=iam.Effect.DENY,
+                    actions=["iam:CreateRole", "iam:PutRolePermissionsBoundary"],
+                    resources=["*"],
+                    conditions=with_another_boundary,
+                ),
+                iam.PolicyStatement(
+                    sid="PoliciesOnlyOnRolesWithThisBoundary",
+                    effect=iam.Effect.DENY,
+                    actions=[
+                        "iam:AttachRolePolicy",
+                        "iam:DetachRolePolicy",
+                        "iam:PutRolePolicy",
+                        "iam:DeleteRolePolicy",
+                    ],
+                    resources=["*"],
+                    conditions=with_another_boundary,
+                ),
+                iam.PolicyStatement(
+                    sid="TheBoundaryStays",
+                    effect=iam.Effect.DENY,
+                    actions=["iam:DeleteRolePermissionsBoundary"],
+                    resources=["*"],
+                ),
+                iam.PolicyStatement(
+                    sid="TheBoundaryPolicyStays",
+                    effect=iam.Effect.DENY,
+                    actions=[
+                        "iam:CreatePolicyVersion",
+                        "iam:DeletePolicy",
+                        "iam:DeletePolicyVersion",
+                        "iam:SetDefaultPolicyVersion",
+                    ],
+                    resources=[boundary],
+                ),
+                iam.PolicyStatement(
+                    sid="NoLongLivedCredentials",
+                    effect=iam.Effect.DENY,
+                    actions=[
+                        "iam:CreateUser",
+                        "iam:CreateAccessKey",
+                        "iam:CreateLoginProfile",
+                        "iam:UpdateLoginProfile",
+                    ],
+                    resources=["*"],
+                ),
+                iam.PolicyStatement(
+                    sid="NeverTheDeployIdentity", effect=iam.Effect.DENY, actions=["iam:*"], resources=protected
+                ),
+                # An administrator removes the account's baseline, never a pipeline (whether or not this app has it).
+                iam.PolicyStatement(
+                    sid="TheAccountBaselineStays",
+                    effect=iam.Effect.DENY,
+                    actions=[
+                        "cloudtrail:StopLogging",
+                        "cloudtrail:DeleteTrail",
+                        "guardduty:DeleteDetector",
+                        "config:StopConfigurationRecorder",
+                        "config:DeleteConfigurationRecorder",
+                        "config:DeleteDeliveryChannel",
+                        "securityhub:DisableSecurityHub",
+                    ],
+                    resources=["*"],
+                ),
+            ],
+        )
+        reason = "A permissions boundary caps and grants nothing: each role's own policies grant."
+        acknowledge(
+            policy,
+            {
+                "AwsSolutions-IAM5[Action::*]": reason,
+                "AwsSolutions-IAM5[Resource::*]": reason,
+                "NIST.800.53.R5-IAMPolicyNoStatementsWithAdminAccess": reason,
+                "NIST.800.53.R5-IAMPolicyNoStatementsWithFullAccess": reason,
+            },
+        )
+        # Credentials exposure, data exfiltration, permissions management, privilege escalation, write access.
+        checkov_skip(
+            policy, dict.fromkeys(("CKV_AWS_107", "CKV_AWS_108", "CKV_AWS_109", "CKV_AWS_110", "CKV_AWS_111"), reason)
+        )
+        return policy
 
     def _execution_policy(self, target: Target, services: frozenset[str], qualifier: str) -> iam.ManagedPolicy:
         """What CloudFormation may do for this environment's stacks once the bootstrap is narrowed to it."""
@@ -152,6 +297,14 @@ class DeployIdentityStack(Stack):
                     conditions={"StringEquals": {"aws:RequestedRegion": Aws.REGION}},
                 ),
                 iam.PolicyStatement(sid="TheStacksRoles", actions=list(ROLE_ACTIONS), resources=[roles]),
+                # Creating or changing a role needs the boundary on it, even where the execution role carries none
+                # (a shared account's bootstrap: docs/deploy-identity.md).
+                iam.PolicyStatement(
+                    sid="TheStacksRolesWithTheBoundary",
+                    actions=list(BOUNDED_ROLE_ACTIONS),
+                    resources=[roles],
+                    conditions={"StringEquals": {"iam:PermissionsBoundary": target.permissions_boundary_arn}},
+                ),
                 iam.PolicyStatement(
                     sid="ServiceLinkedRolesOfTheServicesUsed",
                     actions=["iam:CreateServiceLinkedRole"],

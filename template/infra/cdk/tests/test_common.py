@@ -6,7 +6,7 @@ from typing import Any
 
 from aws_cdk.assertions import Match
 
-from synthesis import Synthesis
+from synthesis import Synthesis, as_text, permissions_boundary
 
 
 def _ref_id(value: Any) -> str | None:
@@ -132,3 +132,13 @@ def test_the_vpc_logs_all_traffic_and_empties_its_default_security_group(synthes
     network.has_resource_properties("AWS::EC2::Subnet", {"MapPublicIpOnLaunch": False})
     for where, subnet in synthesis.resources("AWS::EC2::Subnet").items():
         assert subnet["Properties"].get("MapPublicIpOnLaunch") is False, where
+
+
+def test_every_role_carries_the_environments_permissions_boundary(synthesis: Synthesis) -> None:
+    """CDK's own helper roles too (the VPC's default-security-group custom resource, log forwarders, ...)."""
+    roles = synthesis.resources("AWS::IAM::Role")
+    assert any("CustomResourceProvider" in where for where in roles), "the custom resource provider role is checked"
+    for where, role in roles.items():
+        assert as_text(role["Properties"].get("PermissionsBoundary")) == permissions_boundary(synthesis.environment), (
+            where
+        )

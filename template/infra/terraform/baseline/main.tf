@@ -34,6 +34,9 @@ locals {
     HIGH     = { guardduty_at_least = 7, security_hub_labels = ["HIGH", "CRITICAL"] }
     CRITICAL = { guardduty_at_least = 9, security_hub_labels = ["CRITICAL"] }
   }[var.minimum_finding_severity]
+
+  # The environment's permissions boundary (the deploy identity creates it): every role here carries it.
+  permissions_boundary = "arn:${local.partition}:iam::${local.account_id}:policy/${local.name}-permissions-boundary"
 }
 
 resource "aws_kms_key" "baseline" {
@@ -354,9 +357,10 @@ resource "aws_guardduty_detector_feature" "features" {
 # --- AWS Config --------------------------------------------------------------------------------
 
 resource "aws_iam_role" "config" {
-  count       = local.create_config ? 1 : 0
-  name_prefix = "${local.name}-config-"
-  description = "AWS Config recorder and delivery channel"
+  count                = local.create_config ? 1 : 0
+  name_prefix          = "${local.name}-config-"
+  description          = "AWS Config recorder and delivery channel"
+  permissions_boundary = local.permissions_boundary
   assume_role_policy = jsonencode({
     Version = "2012-10-17"
     Statement = [{

@@ -7,10 +7,10 @@
 # part: whole services (Terraform creates, reads on every plan, updates and deletes their resources, whose
 # names and ids AWS assigns), limited to the services the service's module uses and to its region. IAM is
 # limited to this environment's role names (the modules name every role "<project>-<environment>-..."),
-# and the deploy role itself is denied; but a role it creates may carry any policy, so in a shared account
-# it is effectively account admin (docs/deploy-identity.md): separate accounts per environment are the
-# isolation. The service's s3:* never covers the state bucket (NotResource), whose objects are reachable
-# only under this environment's key prefix, and the bucket's own settings are denied.
+# each of which must carry the environment's permissions boundary (boundary.tf), as the deploy role does:
+# what a role it creates may do is capped by that boundary (docs/deploy-identity.md). The service's s3:*
+# never covers the state bucket (NotResource), whose objects are reachable only under this environment's
+# key prefix, and the bucket's own settings are denied.
 
 data "aws_caller_identity" "current" {}
 data "aws_partition" "current" {}
@@ -59,6 +59,9 @@ resource "aws_iam_role" "deploy" {
   description          = "GitHub Actions of ${var.github_repository} (environment ${var.environment}) deploy ${local.name}"
   max_session_duration = 3600
   assume_role_policy   = jsonencode(local.trust_policy)
+  permissions_boundary = local.boundary_arn
+
+  depends_on = [aws_iam_policy.permissions_boundary]
 }
 
 resource "aws_iam_role_policy" "state" {
@@ -127,14 +130,25 @@ resource "aws_iam_role_policy" "resources" {
       } if service == "s3"],
       [
         {
-          Sid    = "TheModulesRoles"
+          # Only roles that carry the boundary (the boundary itself denies the rest too).
+          Sid    = "TheModulesRolesWithTheBoundary"
           Effect = "Allow"
           Action = [
             "iam:AttachRolePolicy",
             "iam:CreateRole",
-            "iam:DeleteRole",
             "iam:DeleteRolePolicy",
             "iam:DetachRolePolicy",
+            "iam:PutRolePermissionsBoundary",
+            "iam:PutRolePolicy",
+          ]
+          Resource  = "${local.roles}*"
+          Condition = { StringEquals = { "iam:PermissionsBoundary" = local.boundary_arn } }
+        },
+        {
+          Sid    = "TheModulesRoles"
+          Effect = "Allow"
+          Action = [
+            "iam:DeleteRole",
             "iam:GetRole",
             "iam:GetRolePolicy",
             "iam:ListAttachedRolePolicies",
@@ -142,7 +156,6 @@ resource "aws_iam_role_policy" "resources" {
             "iam:ListRolePolicies",
             "iam:ListRoleTags",
             "iam:PassRole",
-            "iam:PutRolePolicy",
             "iam:TagRole",
             "iam:UntagRole",
             "iam:UpdateAssumeRolePolicy",

@@ -24,6 +24,11 @@ run "audit_trail" {
   }
 
   assert {
+    condition     = alltrue([for role in [aws_iam_role.forwarder] : role.permissions_boundary == "arn:aws:iam::123456789012:policy/service-prod-permissions-boundary"])
+    error_message = "Every role carries the environment's permissions boundary (the deploy role may create no other)."
+  }
+
+  assert {
     condition     = aws_cloudwatch_log_group.audit.kms_key_id == module.audit_key.arn && aws_cloudwatch_log_group.audit.retention_in_days >= 365
     error_message = "Audit events are kept encrypted for a year or more."
   }

@@ -43,6 +43,11 @@ run "fargate_in_prod" {
   }
 
   assert {
+    condition     = alltrue([for role in [aws_iam_role.execution, aws_iam_role.task] : role.permissions_boundary == "arn:aws:iam::123456789012:policy/service-prod-permissions-boundary"])
+    error_message = "Every role carries the environment's permissions boundary (the deploy role may create no other)."
+  }
+
+  assert {
     condition     = jsondecode(aws_ecs_task_definition.this[0].container_definitions)[0].readonlyRootFilesystem
     error_message = "The container's root filesystem must be read-only."
   }

@@ -57,6 +57,11 @@ run "lambda_in_prod" {
   }
 
   assert {
+    condition     = alltrue([for role in [aws_iam_role.proxy, aws_iam_role.function, aws_iam_role.authorizer[0]] : role.permissions_boundary == "arn:aws:iam::123456789012:policy/service-prod-permissions-boundary"])
+    error_message = "Every role carries the environment's permissions boundary (the deploy role may create no other)."
+  }
+
+  assert {
     condition     = aws_lambda_function.api.kms_key_arn == module.compute_key.arn && aws_lambda_function.authorizer[0].kms_key_arn == module.compute_key.arn
     error_message = "Function environments are encrypted with the customer-managed key."
   }

@@ -32,6 +32,11 @@ run "database_in_prod" {
   }
 
   assert {
+    condition     = alltrue([for role in [aws_iam_role.monitoring] : role.permissions_boundary == "arn:aws:iam::123456789012:policy/service-prod-permissions-boundary"])
+    error_message = "Every role carries the environment's permissions boundary (the deploy role may create no other)."
+  }
+
+  assert {
     condition     = aws_db_instance.this.storage_encrypted && aws_db_instance.this.kms_key_id == module.database_key.arn
     error_message = "The database must be encrypted with its own customer-managed key."
   }

@@ -29,6 +29,11 @@ run "user_pool_in_prod" {
   }
 
   assert {
+    condition     = alltrue([for role in [aws_iam_role.tenant_claim[0]] : role.permissions_boundary == "arn:aws:iam::123456789012:policy/service-prod-permissions-boundary"])
+    error_message = "Every role carries the environment's permissions boundary (the deploy role may create no other)."
+  }
+
+  assert {
     condition     = aws_cognito_user_pool.this.mfa_configuration == "ON" && aws_cognito_user_pool.this.deletion_protection == "ACTIVE"
     error_message = "prod requires MFA and protects the pool from deletion."
   }

@@ -22,6 +22,11 @@ run "signing_keys" {
   }
 
   assert {
+    condition     = alltrue([for role in [aws_iam_role.rotation] : role.permissions_boundary == "arn:aws:iam::123456789012:policy/service-prod-permissions-boundary"])
+    error_message = "Every role carries the environment's permissions boundary (the deploy role may create no other)."
+  }
+
+  assert {
     condition     = aws_secretsmanager_secret.signing_keys.kms_key_id == module.auth_secrets_key.arn && aws_secretsmanager_secret.public_jwks.kms_key_id == module.auth_secrets_key.arn
     error_message = "Both secrets are encrypted with their own customer-managed key."
   }

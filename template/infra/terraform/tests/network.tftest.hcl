@@ -71,6 +71,11 @@ run "network_in_prod" {
   }
 
   assert {
+    condition     = alltrue([for role in [aws_iam_role.flow_logs] : role.permissions_boundary == "arn:aws:iam::123456789012:policy/service-prod-permissions-boundary"])
+    error_message = "Every role carries the environment's permissions boundary (the deploy role may create no other)."
+  }
+
+  assert {
     condition     = length(aws_nat_gateway.this) == 2
     error_message = "prod has one NAT gateway per zone."
   }

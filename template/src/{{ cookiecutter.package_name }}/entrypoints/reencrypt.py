@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
-from ..bootstrap import key_rotation_listeners
+from ..bootstrap import wire
 from ..infrastructure.crypto.customer_pii import CustomerPiiCodec, build_codec
 from ..infrastructure.db.engine import create_engine
 from ..infrastructure.db.sealed_rows import sealed_of, store_sealed
@@ -70,7 +70,7 @@ async def _main() -> int:
     settings = Settings()
     engine = create_engine(settings)
     try:
-        return await reencrypt(engine, build_codec(settings), listeners=key_rotation_listeners(settings))
+        return await reencrypt(engine, build_codec(settings), listeners=(wire(settings).key_rotated,))
     finally:
         await engine.dispose()
 

@@ -1,7 +1,7 @@
 """What the web layer needs from a running app: built once per process by bootstrap.py, read per request.
 
 Nothing here knows which options a project was generated with: an option adds an
-observer, a guard, a router or a flush hook in bootstrap.py.
+observer, a guard, a router or a flush hook through its wiring module (wiring/).
 """
 
 from __future__ import annotations

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -17,15 +18,11 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import SQLAlchemyError
 
 from ..application.issued_tokens import TokenGrantError, TokenIssuer
-from ..infrastructure.auth import TokenVerifiers
-from .container import container
 
 MAX_FORM_BYTES = 16 * 1024
 MAX_FORM_FIELDS = 10  # more than any request here needs (RFC 6749 §4.4.2, §6; RFC 7009 §2.1)
 BEARER = "Bearer"
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
-
-router = APIRouter(tags=["auth"])
 
 # OpenAPI only (the endpoints read the form themselves): RFC 6749 §4.4.2, §5, §6 and RFC 7009 §2.
 _OAUTH_ERROR = {"type": "object", "properties": {"error": {"type": "string"}}, "required": ["error"]}
@@ -53,12 +50,10 @@ def _form_body(*fields: str) -> dict[str, Any]:
     return {"content": {"application/x-www-form-urlencoded": {"schema": {"type": "object", "properties": properties}}}}
 
 
-def _service(request: Request) -> TokenIssuer:
-    verifier = container(request).token_verifier
-    service = verifier.token_service if isinstance(verifier, TokenVerifiers) else None
-    if isinstance(service, TokenIssuer):
-        return service
-    raise TokenGrantError("unsupported_grant_type")
+def _required(service: TokenIssuer | None) -> TokenIssuer:
+    if service is None:  # the app's verifier issues no tokens (a test's stand-in)
+        raise TokenGrantError("unsupported_grant_type")
+    return service
 
 
 # The refresh-token store (the service's database) is unreachable: retryable, never a 500.
@@ -107,61 +102,65 @@ def _client_credentials(request: Request, form: dict[str, str]) -> tuple[str, st
     return form_id, form_secret
 
 
-@router.get("/.well-known/jwks.json", include_in_schema=False)
-async def jwks(request: Request) -> JSONResponse:
-    try:
-        keys = await asyncio.to_thread(_service(request).public_jwks)
-    except TokenGrantError:
-        return JSONResponse({"keys": []}, status_code=404)
-    # Served `no-store` like every response (SecurityHeadersMiddleware replaces any
-    # Cache-Control); verifiers cache the key set themselves.
-    return JSONResponse(keys)
+def token_router(issuer: Callable[[], TokenIssuer | None]) -> APIRouter:
+    """The endpoints of the token service `issuer()` returns (None: every grant is unsupported, no keys)."""
+    router = APIRouter(tags=["auth"])
 
+    @router.get("/.well-known/jwks.json", include_in_schema=False)
+    async def jwks() -> JSONResponse:
+        try:
+            keys = await asyncio.to_thread(_required(issuer()).public_jwks)
+        except TokenGrantError:
+            return JSONResponse({"keys": []}, status_code=404)
+        # Served `no-store` like every response (SecurityHeadersMiddleware replaces any
+        # Cache-Control); verifiers cache the key set themselves.
+        return JSONResponse(keys)
 
-@router.post(
-    "/oauth/token",
-    responses={200: {"content": {"application/json": {"schema": _TOKEN}}}, **_OAUTH_ERRORS},
-    openapi_extra={"requestBody": _form_body("grant_type", "refresh_token")},
-)
-async def token(request: Request) -> JSONResponse:
-    try:
-        service = _service(request)
-        form = await _form(request)
-        client_id, secret = _client_credentials(request, form)
-        grant = form.get("grant_type")
-        if grant == "client_credentials":
-            pair = await service.client_credentials(client_id, secret)
-        elif grant == "refresh_token" and form.get("refresh_token"):
-            pair = await service.refresh(client_id, secret, form["refresh_token"])
-        else:
-            raise TokenGrantError("unsupported_grant_type" if grant else "invalid_request")
-    except TokenGrantError as error:
-        return _error(error.code)
-    except _STORE_DOWN:
-        return _unavailable()
-    body: dict[str, Any] = {
-        "access_token": pair.access_token,
-        "token_type": BEARER,
-        "expires_in": pair.expires_in,
-        "refresh_token": pair.refresh_token,
-    }
-    return JSONResponse(body, headers=NO_STORE)
+    @router.post(
+        "/oauth/token",
+        responses={200: {"content": {"application/json": {"schema": _TOKEN}}}, **_OAUTH_ERRORS},
+        openapi_extra={"requestBody": _form_body("grant_type", "refresh_token")},
+    )
+    async def token(request: Request) -> JSONResponse:
+        try:
+            service = _required(issuer())
+            form = await _form(request)
+            client_id, secret = _client_credentials(request, form)
+            grant = form.get("grant_type")
+            if grant == "client_credentials":
+                pair = await service.client_credentials(client_id, secret)
+            elif grant == "refresh_token" and form.get("refresh_token"):
+                pair = await service.refresh(client_id, secret, form["refresh_token"])
+            else:
+                raise TokenGrantError("unsupported_grant_type" if grant else "invalid_request")
+        except TokenGrantError as error:
+            return _error(error.code)
+        except _STORE_DOWN:
+            return _unavailable()
+        body: dict[str, Any] = {
+            "access_token": pair.access_token,
+            "token_type": BEARER,
+            "expires_in": pair.expires_in,
+            "refresh_token": pair.refresh_token,
+        }
+        return JSONResponse(body, headers=NO_STORE)
 
+    @router.post(
+        "/oauth/revoke",
+        response_class=Response,
+        responses={200: {"description": "Revoked, or nothing to revoke (RFC 7009 §2.2)"}, **_OAUTH_ERRORS},
+        openapi_extra={"requestBody": _form_body("token", "token_type_hint")},
+    )
+    async def revoke(request: Request) -> Response:
+        try:
+            service = _required(issuer())
+            form = await _form(request)
+            client_id, secret = _client_credentials(request, form)
+            await service.revoke(client_id, secret, form.get("token"))
+        except TokenGrantError as error:
+            return _error(error.code)
+        except _STORE_DOWN:
+            return _unavailable()
+        return Response(status_code=200, headers=NO_STORE)
 
-@router.post(
-    "/oauth/revoke",
-    response_class=Response,
-    responses={200: {"description": "Revoked, or nothing to revoke (RFC 7009 §2.2)"}, **_OAUTH_ERRORS},
-    openapi_extra={"requestBody": _form_body("token", "token_type_hint")},
-)
-async def revoke(request: Request) -> Response:
-    try:
-        service = _service(request)
-        form = await _form(request)
-        client_id, secret = _client_credentials(request, form)
-        await service.revoke(client_id, secret, form.get("token"))
-    except TokenGrantError as error:
-        return _error(error.code)
-    except _STORE_DOWN:
-        return _unavailable()
-    return Response(status_code=200, headers=NO_STORE)
+    return router

@@ -14,6 +14,11 @@ run "create_everything" {
   }
 
   assert {
+    condition     = alltrue([for role in [aws_iam_role.config[0]] : role.permissions_boundary == "arn:aws:iam::123456789012:policy/${var.project_name}-prod-permissions-boundary"])
+    error_message = "Every role carries the environment's permissions boundary (the deploy role may create no other)."
+  }
+
+  assert {
     condition     = aws_cloudtrail.this[0].is_multi_region_trail && aws_cloudtrail.this[0].enable_log_file_validation && aws_cloudtrail.this[0].kms_key_id == aws_kms_key.baseline[0].arn
     error_message = "A multi-region, validated trail encrypted with the baseline key."
   }

@@ -131,3 +131,57 @@ run "never_another_environments_state" {
     error_message = "The state bucket's own settings are denied."
   }
 }
+
+run "bounds_every_role_it_deploys" {
+  command = plan
+
+  assert {
+    condition     = aws_iam_policy.permissions_boundary.name == "${var.project_name}-prod-permissions-boundary" && aws_iam_role.deploy.permissions_boundary == "arn:aws:iam::123456789012:policy/${var.project_name}-prod-permissions-boundary"
+    error_message = "The deploy role carries the environment's boundary, <project>-<environment>-permissions-boundary."
+  }
+
+  assert {
+    condition = alltrue([for statement in [
+      {
+        Sid       = "RolesOnlyWithThisBoundary"
+        Effect    = "Deny"
+        Action    = ["iam:CreateRole", "iam:PutRolePermissionsBoundary"]
+        Resource  = "*"
+        Condition = { StringNotEquals = { "iam:PermissionsBoundary" = "arn:aws:iam::123456789012:policy/${var.project_name}-prod-permissions-boundary" } }
+      },
+      {
+        Sid       = "PoliciesOnlyOnRolesWithThisBoundary"
+        Effect    = "Deny"
+        Action    = ["iam:AttachRolePolicy", "iam:DetachRolePolicy", "iam:PutRolePolicy", "iam:DeleteRolePolicy"]
+        Resource  = "*"
+        Condition = { StringNotEquals = { "iam:PermissionsBoundary" = "arn:aws:iam::123456789012:policy/${var.project_name}-prod-permissions-boundary" } }
+      },
+      { Sid = "TheBoundaryStays", Effect = "Deny", Action = "iam:DeleteRolePermissionsBoundary", Resource = "*" },
+      {
+        Sid      = "TheBoundaryPolicyStays"
+        Effect   = "Deny"
+        Action   = ["iam:CreatePolicyVersion", "iam:DeletePolicy", "iam:DeletePolicyVersion", "iam:SetDefaultPolicyVersion"]
+        Resource = "arn:aws:iam::123456789012:policy/${var.project_name}-prod-permissions-boundary"
+      },
+      {
+        Sid      = "NoLongLivedCredentials"
+        Effect   = "Deny"
+        Action   = ["iam:CreateUser", "iam:CreateAccessKey", "iam:CreateLoginProfile", "iam:UpdateLoginProfile"]
+        Resource = "*"
+      },
+      { Sid = "NeverTheDeployIdentity", Effect = "Deny", Action = "iam:*", Resource = "arn:aws:iam::123456789012:role/${var.project_name}-prod-github-deploy" },
+      {
+        Sid      = "TheAccountBaselineStays"
+        Effect   = "Deny"
+        Action   = ["cloudtrail:StopLogging", "cloudtrail:DeleteTrail", "guardduty:DeleteDetector", "config:StopConfigurationRecorder", "config:DeleteConfigurationRecorder", "config:DeleteDeliveryChannel", "securityhub:DisableSecurityHub"]
+        Resource = "*"
+      },
+    ] : contains(jsondecode(aws_iam_policy.permissions_boundary.policy).Statement, statement)])
+    error_message = "The boundary denies roles and role policies without it, changing it, users and access keys, the deploy role, and switching off the account baseline."
+  }
+
+  assert {
+    condition     = one([for statement in jsondecode(aws_iam_role_policy.resources.policy).Statement : lookup(statement, "Condition", null) if statement.Sid == "TheModulesRolesWithTheBoundary"]) == { StringEquals = { "iam:PermissionsBoundary" = "arn:aws:iam::123456789012:policy/${var.project_name}-prod-permissions-boundary" } } && alltrue([for statement in jsondecode(aws_iam_role_policy.resources.policy).Statement : length(setintersection(flatten([lookup(statement, "Action", [])]), ["iam:CreateRole", "iam:PutRolePermissionsBoundary", "iam:AttachRolePolicy", "iam:DetachRolePolicy", "iam:PutRolePolicy", "iam:DeleteRolePolicy"])) == 0 if statement.Sid != "TheModulesRolesWithTheBoundary" && statement.Effect == "Allow"])
+    error_message = "The deploy role creates roles and writes their policies only with the boundary on them."
+  }
+}

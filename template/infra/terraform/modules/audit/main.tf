@@ -14,6 +14,9 @@ locals {
   account_id    = data.aws_caller_identity.current.account_id
   partition     = data.aws_partition.current.partition
   region        = data.aws_region.current.name
+
+  # The environment's permissions boundary (the deploy identity creates it): every role here carries it.
+  permissions_boundary = "arn:${local.partition}:iam::${local.account_id}:policy/${local.name}-permissions-boundary"
 }
 
 module "audit_key" {
@@ -52,8 +55,9 @@ resource "aws_sqs_queue" "dead_letters" {
 }
 
 resource "aws_iam_role" "forwarder" {
-  name_prefix = "${local.name}-audit-fwd-"
-  description = "Copies audit events into the audit log group"
+  name_prefix          = "${local.name}-audit-fwd-"
+  description          = "Copies audit events into the audit log group"
+  permissions_boundary = local.permissions_boundary
   assume_role_policy = jsonencode({
     Version = "2012-10-17"
     Statement = [{

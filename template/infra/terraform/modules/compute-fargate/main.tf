@@ -15,6 +15,9 @@ locals {
   account_id     = data.aws_caller_identity.current.account_id
   partition      = data.aws_partition.current.partition
   region         = data.aws_region.current.name
+
+  # The environment's permissions boundary (the deploy identity creates it): every role here carries it.
+  permissions_boundary = "arn:${local.partition}:iam::${local.account_id}:policy/${local.name}-permissions-boundary"
 }
 
 # One key for this module's log groups, the alarm topic and the image repository.

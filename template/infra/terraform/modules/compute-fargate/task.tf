@@ -1,8 +1,9 @@
 # --- Roles -----------------------------------------------------------------------------------
 
 resource "aws_iam_role" "execution" {
-  name_prefix = "${local.name}-execution-"
-  description = "ECS pulls the image, writes the container logs and injects the secrets"
+  name_prefix          = "${local.name}-execution-"
+  description          = "ECS pulls the image, writes the container logs and injects the secrets"
+  permissions_boundary = local.permissions_boundary
   assume_role_policy = jsonencode({
     Version = "2012-10-17"
     Statement = [{
@@ -61,8 +62,9 @@ resource "aws_iam_role_policy" "execution" {
 }
 
 resource "aws_iam_role" "task" {
-  name_prefix = "${local.name}-task-"
-  description = "What the service itself reads at run time"
+  name_prefix          = "${local.name}-task-"
+  description          = "What the service itself reads at run time"
+  permissions_boundary = local.permissions_boundary
   assume_role_policy = jsonencode({
     Version = "2012-10-17"
     Statement = [{

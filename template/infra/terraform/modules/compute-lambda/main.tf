@@ -18,6 +18,9 @@ locals {
   region               = data.aws_region.current.name
   integration_uri      = "arn:${local.partition}:apigateway:${local.region}:lambda:path/2015-03-31/functions/${aws_lambda_function.api.arn}/invocations"
   xray_policy_document = jsonencode({ Version = "2012-10-17", Statement = [{ Sid = "TraceSegments", Effect = "Allow", Action = ["xray:PutTraceSegments", "xray:PutTelemetryRecords"], Resource = "*" }] })
+
+  # The environment's permissions boundary (the deploy identity creates it): every role here carries it.
+  permissions_boundary = "arn:${local.partition}:iam::${local.account_id}:policy/${local.name}-permissions-boundary"
 }
 
 # One key for the function environments, this module's log groups and the alarm topic.
@@ -66,8 +69,9 @@ resource "aws_cloudwatch_log_group" "api_access" {
 # --- Database access through RDS Proxy -------------------------------------------------------
 
 resource "aws_iam_role" "proxy" {
-  name_prefix = "${local.name}-proxy-"
-  description = "RDS Proxy reads the database credentials it pools connections with"
+  name_prefix          = "${local.name}-proxy-"
+  description          = "RDS Proxy reads the database credentials it pools connections with"
+  permissions_boundary = local.permissions_boundary
   assume_role_policy = jsonencode({
     Version = "2012-10-17"
     Statement = [{
@@ -137,8 +141,9 @@ resource "aws_db_proxy_target" "this" {
 # --- Function --------------------------------------------------------------------------------
 
 resource "aws_iam_role" "function" {
-  name_prefix = "${local.name}-api-"
-  description = "What the API function reads and connects to at run time"
+  name_prefix          = "${local.name}-api-"
+  description          = "What the API function reads and connects to at run time"
+  permissions_boundary = local.permissions_boundary
   assume_role_policy = jsonencode({
     Version = "2012-10-17"
     Statement = [{
@@ -269,9 +274,10 @@ resource "aws_cloudwatch_log_group" "authorizer" {
 }
 
 resource "aws_iam_role" "authorizer" {
-  count       = local.lambda_authorizer ? 1 : 0
-  name_prefix = "${local.name}-authorizer-"
-  description = "The gateway's token authorizer"
+  count                = local.lambda_authorizer ? 1 : 0
+  name_prefix          = "${local.name}-authorizer-"
+  description          = "The gateway's token authorizer"
+  permissions_boundary = local.permissions_boundary
   assume_role_policy = jsonencode({
     Version = "2012-10-17"
     Statement = [{

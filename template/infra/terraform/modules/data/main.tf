@@ -12,6 +12,9 @@ locals {
   account_id = data.aws_caller_identity.current.account_id
   partition  = data.aws_partition.current.partition
   region     = data.aws_region.current.name
+
+  # The environment's permissions boundary (the deploy identity creates it): every role here carries it.
+  permissions_boundary = "arn:${local.partition}:iam::${local.account_id}:policy/${local.name}-permissions-boundary"
 }
 
 module "database_key" {
@@ -147,8 +150,9 @@ resource "aws_cloudwatch_log_group" "exports" {
 }
 
 resource "aws_iam_role" "monitoring" {
-  name_prefix = "${local.name}-rds-monitoring-"
-  description = "RDS Enhanced Monitoring (OS metrics)"
+  name_prefix          = "${local.name}-rds-monitoring-"
+  description          = "RDS Enhanced Monitoring (OS metrics)"
+  permissions_boundary = local.permissions_boundary
   assume_role_policy = jsonencode({
     Version = "2012-10-17"
     Statement = [{

@@ -17,6 +17,9 @@ locals {
   partition             = data.aws_partition.current.partition
   region                = data.aws_region.current.name
   function_name         = "${local.name}-tenant-claim"
+
+  # The environment's permissions boundary (the deploy identity creates it): every role here carries it.
+  permissions_boundary = "arn:${local.partition}:iam::${local.account_id}:policy/${local.name}-permissions-boundary"
 }
 
 resource "aws_cognito_user_pool" "this" {
@@ -213,9 +216,10 @@ resource "aws_cloudwatch_log_group" "tenant_claim" {
 }
 
 resource "aws_iam_role" "tenant_claim" {
-  count       = local.has_tenant_claim ? 1 : 0
-  name_prefix = "${local.name}-tenant-claim-"
-  description = "Pre-token-generation trigger (writes its own log only)"
+  count                = local.has_tenant_claim ? 1 : 0
+  name_prefix          = "${local.name}-tenant-claim-"
+  description          = "Pre-token-generation trigger (writes its own log only)"
+  permissions_boundary = local.permissions_boundary
   assume_role_policy = jsonencode({
     Version = "2012-10-17"
     Statement = [{

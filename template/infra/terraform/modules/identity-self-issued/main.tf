@@ -12,6 +12,9 @@ locals {
   partition     = data.aws_partition.current.partition
   region        = data.aws_region.current.name
   function_name = "${local.name}-rotate-signing-keys"
+
+  # The environment's permissions boundary (the deploy identity creates it): every role here carries it.
+  permissions_boundary = "arn:${local.partition}:iam::${local.account_id}:policy/${local.name}-permissions-boundary"
 }
 
 module "auth_secrets_key" {
@@ -105,8 +108,9 @@ resource "aws_cloudwatch_log_group" "rotation" {
 }
 
 resource "aws_iam_role" "rotation" {
-  name_prefix = "${local.name}-rotate-keys-"
-  description = "Rotates the token signing key ring and publishes its public JWKS"
+  name_prefix          = "${local.name}-rotate-keys-"
+  description          = "Rotates the token signing key ring and publishes its public JWKS"
+  permissions_boundary = local.permissions_boundary
   assume_role_policy = jsonencode({
     Version = "2012-10-17"
     Statement = [{

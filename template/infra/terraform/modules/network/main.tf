@@ -22,6 +22,9 @@ locals {
   account_id   = data.aws_caller_identity.current.account_id
   partition    = data.aws_partition.current.partition
   region       = data.aws_region.current.name
+
+  # The environment's permissions boundary (the deploy identity creates it): every role here carries it.
+  permissions_boundary = "arn:${local.partition}:iam::${local.account_id}:policy/${local.name}-permissions-boundary"
 }
 
 module "logs_key" {
@@ -185,8 +188,9 @@ resource "aws_cloudwatch_log_group" "flow_logs" {
 }
 
 resource "aws_iam_role" "flow_logs" {
-  name_prefix = "${local.name}-flow-logs-"
-  description = "VPC flow log delivery to its log group"
+  name_prefix          = "${local.name}-flow-logs-"
+  description          = "VPC flow log delivery to its log group"
+  permissions_boundary = local.permissions_boundary
   assume_role_policy = jsonencode({
     Version = "2012-10-17"
     Statement = [{
