@@ -397,6 +397,8 @@ def check_deploy(project: Path, answers: dict[str, Any], tools: Path) -> Iterato
                 yield f"make deploy ENV=prod {how} built an image the repository has"
     if imaged:
         yield from check_image_deploy(project, answers, tools, tag)
+    if answers["compute"] == "fargate":
+        yield from check_image_script(project, answers)
 
 
 def commit(project: Path) -> str:
@@ -422,6 +424,8 @@ case "$(basename "$0") $*" in
       echo "An error occurred (RepositoryNotFoundException) when calling the DescribeRepositories operation" >&2; exit 254; }}
     echo "123456789012.dkr.ecr.{region}.amazonaws.com/{repository}" ;;
   "aws ecr describe-images"*)
+    [ -e "{state}/repository" ] || {{
+      echo "An error occurred (RepositoryNotFoundException) when calling the DescribeImages operation" >&2; exit 254; }}
     [ -e "{state}/image-$(echo "$*" | sed -n 's/.*imageTag=\([^ ]*\).*/\1/p')" ] || {{
       echo "An error occurred (ImageNotFoundException) when calling the DescribeImages operation" >&2; exit 254; }} ;;
   "aws ecr get-login-password"*) echo password ;;
@@ -491,6 +495,91 @@ def check_image_deploy(project: Path, answers: dict[str, Any], tools: Path, tag:
     events = image_events(log, tag)
     if denied.returncode == 0 or events != ["repository?"] or "AccessDeniedException" not in denied.stderr:
         yield f"make deploy went on after AWS refused to describe the repository: exit {denied.returncode}, ran {events}"
+    (state / "denied").unlink()
+    # The target that changes the service, run on its own, pushes the tag first: never a service on an
+    # absent image; without the repository it stops before any change.
+    change, changed = ("apply", ["plan with", "apply"])
+    if iac == "cdk":
+        change, changed = ("cdk-deploy", ["deploy with"])
+    changed = [f"{event} {tag}" if event in ("plan with", "deploy with") else event for event in changed]
+    for marker in state.iterdir():
+        marker.unlink()
+    alone = make(project, change, "ENV=staging", *overrides)
+    events = image_events(log, tag)
+    if alone.returncode == 0 or any(event in events for event in ("apply", f"deploy with {tag}")) \
+            or "no repository" not in alone.stderr:  # fmt: skip
+        yield f"make {change} without the repository went on: exit {alone.returncode}, ran {events}"
+    (state / "repository").touch()
+    alone = make(project, change, "ENV=staging", *overrides)
+    events = image_events(log, tag)
+    if alone.returncode != 0 or events != ["tag?", *image, *changed]:
+        yield f"make {change} alone ran {events}, not {['tag?', *image, *changed]}\n{alone.stderr[-800:]}"
+    # A dirty work tree never deploys under the commit's tag (the repository has it here): a tag of its own.
+    readme = project / "README.md"
+    text = readme.read_text(encoding="utf-8")
+    readme.write_text(text + "\nuncommitted\n", encoding="utf-8")
+    dirty = make(project, "deploy", "ENV=staging", *overrides)
+    readme.write_text(text, encoding="utf-8")
+    built = re.findall(r"^docker build .*:(\S+) ", log.read_text(encoding="utf-8"), re.MULTILINE)
+    dirty_tag = built[0] if built else ""
+    events = image_events(log, dirty_tag)
+    expected = ["repository?", "tag?", f"build {dirty_tag}", "login", f"push {dirty_tag}",
+                *[event.replace(tag, dirty_tag) for event in changed]]  # fmt: skip
+    if dirty.returncode != 0 or not re.fullmatch(rf"{tag}-dirty-\d{{14}}", dirty_tag) or events != expected:
+        yield f"make deploy of a dirty tree: exit {dirty.returncode}, built {built}, ran {events}"
+    # make reads the tag only for the targets that use it, and never the service's ENVIRONMENT setting.
+    fake_git = tools / "fake-git"
+    fake_git.mkdir()
+    (fake_git / "git").write_text(f'#!/bin/sh\necho "git $*" >> "{log}"\nexit 1\n', encoding="utf-8")
+    (fake_git / "git").chmod(0o755)
+    helped = make(project, "help", env={"PATH": f"{fake_git}:{os.environ['PATH']}", "ENVIRONMENT": "local"})
+    if helped.returncode != 0 or helped.stderr or calls(log):
+        yield f"make help works out the image tag: exit {helped.returncode}, {helped.stderr[-500:]}"
+    local = make(project, "deploy", "ENV=staging", "DRY_RUN=1", *overrides, env={"ENVIRONMENT": "local"})
+    calls(log)
+    if local.returncode != 0 or f"{answers['project_slug']}-staging:{tag}," not in local.stdout:
+        output = local.stdout[-800:] + local.stderr[-800:]
+        yield f"make deploy with ENVIRONMENT=local: exit {local.returncode}\n{output}"
+
+
+def check_image_script(project: Path, answers: dict[str, Any]) -> Iterator[str]:
+    """infra/image.sh (every Fargate flavor): the tag needs no environment, a dirty tree gets a tag of its
+    own, an option without its value is refused by name; infra/deploy.sh never takes ENVIRONMENT for --env."""
+    if not (project / ".git").exists():
+        commit(project)
+    head = subprocess.run(["git", "rev-parse", "--short=12", "HEAD"], cwd=project, check=True,
+                          capture_output=True, text=True).stdout.strip()  # fmt: skip
+    script = project / "infra" / "image.sh"
+
+    def image(*args: str) -> subprocess.CompletedProcess[str]:
+        environment = {**os.environ, "ENVIRONMENT": "local", "IMAGE_TAG": ""}
+        return subprocess.run([str(script), *args], cwd=project, capture_output=True, text=True,
+                              check=False, timeout=60, env=environment)  # fmt: skip
+
+    clean = image("tag")
+    if clean.returncode != 0 or clean.stdout.strip() != head:
+        yield f"infra/image.sh tag with ENVIRONMENT=local: exit {clean.returncode}, {clean.stderr!r}"
+    (project / "untracked.txt").write_text("new\n", encoding="utf-8")
+    dirty = image("tag")
+    (project / "untracked.txt").unlink()
+    if not re.fullmatch(rf"{head}-dirty-\d{{14}}", dirty.stdout.strip()):
+        yield f"infra/image.sh tag of a dirty work tree: {dirty.stdout!r}, {dirty.stderr!r}"
+    for option in ("--env", "--tag", "--region", "--repository-uri"):
+        refused = image("push", option)
+        named = f"{option} needs a value" in refused.stderr and "unbound" not in refused.stderr
+        if refused.returncode != 2 or not named:
+            yield f"image.sh push {option} (no value): exit {refused.returncode}, {refused.stderr[:300]!r}"
+    unset = image("push", "--dry-run")
+    if unset.returncode != 2 or "needs --env" not in unset.stderr:
+        yield f"infra/image.sh push without --env: exit {unset.returncode}, {unset.stderr[:300]!r}"
+    if answers["iac"] in ("cloudformation", "sam"):
+        environment = {**os.environ, "ENVIRONMENT": "prod"}
+        planned = subprocess.run(["infra/deploy.sh", "--dry-run"], cwd=project, capture_output=True,
+                                 text=True, check=False, timeout=120, env=environment)  # fmt: skip
+        slug = answers["project_slug"]
+        dev = f"{slug}-dev-network" in planned.stdout and f"{slug}-prod-" not in planned.stdout
+        if planned.returncode != 0 or not dev:
+            yield f"infra/deploy.sh, ENVIRONMENT=prod and no --env: not dev, exit {planned.returncode}"
 
 
 def check_make(project: Path, docs: dict[str, str]) -> Iterator[str]:

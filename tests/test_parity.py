@@ -20,6 +20,7 @@ from combinations import SUPPORTED, Combination
 from matrix_env import shared_venv
 from parity.invariants import (
     BOUNDARY_DENIES,
+    OWN_IAM,
     WITHOUT_THE_BOUNDARY,
     Output,
     roles_carry_the_environments_permissions_boundary,
@@ -116,12 +117,22 @@ def _boundary_document(**changed: dict[str, Any] | None) -> dict[str, Any]:
     statements.append(
         {"Sid": "NeverTheDeployIdentity", "Effect": "Deny", "Action": "iam:*", "Resource": DEPLOY_ROLE}
     )
+    statements.append(
+        {
+            "Sid": "OnlyThisEnvironmentsIam",
+            "Effect": "Deny",
+            "Action": "iam:*",
+            "NotResource": sorted(arn.replace("<prefix>", "svc-prod-") for arn in OWN_IAM),
+        }
+    )
     kept = [changed.get(statement["Sid"], statement) for statement in statements]
     kept += [statement for sid, statement in changed.items() if sid not in {s["Sid"] for s in statements}]
     return {"Version": "2012-10-17", "Statement": [statement for statement in kept if statement is not None]}
 
 
-def _bounded_terraform(document: dict[str, Any], deploy_boundary: str | None = BOUNDARY) -> list[Resource]:
+def _bounded_terraform(
+    document: dict[str, Any], deploy_boundary: str | None = BOUNDARY, task_name: str = "svc-prod-task-"
+) -> list[Resource]:
     trust = json.dumps({"Statement": [_github_trust("provider")]})
     return [
         Resource(
@@ -139,7 +150,11 @@ def _bounded_terraform(document: dict[str, Any], deploy_boundary: str | None = B
             },
             arn="arn:aws:iam::123456789012:role/mocked",
         ),
-        Resource("aws_iam_role", "task", {"assume_role_policy": "{}", "permissions_boundary": BOUNDARY}),
+        Resource(
+            "aws_iam_role",
+            "task",
+            {"name_prefix": task_name, "assume_role_policy": "{}", "permissions_boundary": BOUNDARY},
+        ),
     ]
 
 
@@ -315,6 +330,89 @@ BOUNDARY_BREAKS = {
         BOUNDARY,
         ["NeverTheDeployIdentity does not deny iam:* on deploy"],
     ),
+    "a boundary of the same name in another account": (
+        {},
+        "arn:aws:iam::999999999999:policy/svc-prod-permissions-boundary",
+        ["deploy: permissions boundary"],
+    ),
+    "IAM open outside the environment": (
+        {"OnlyThisEnvironmentsIam": None},
+        BOUNDARY,
+        ["no OnlyThisEnvironmentsIam statement"],
+    ),
+    "IAM open on the other environments' roles": (
+        {
+            "OnlyThisEnvironmentsIam": {
+                "Sid": "OnlyThisEnvironmentsIam",
+                "Effect": "Deny",
+                "Action": "iam:*",
+                "NotResource": sorted(arn.replace("<prefix>", "svc-") for arn in OWN_IAM),
+            }
+        },
+        BOUNDARY,
+        ["OnlyThisEnvironmentsIam does not deny iam:* outside svc-prod-*"],
+    ),
+    "reads and passing open outside the environment": (
+        {
+            "OnlyThisEnvironmentsIam": {
+                "Sid": "OnlyThisEnvironmentsIam",
+                "Effect": "Deny",
+                "Action": ["iam:Update*", "iam:Put*"],
+                "NotResource": sorted(arn.replace("<prefix>", "svc-prod-") for arn in OWN_IAM),
+            }
+        },
+        BOUNDARY,
+        ["OnlyThisEnvironmentsIam does not deny iam:*"],
+    ),
+    "access keys reactivable": (
+        {
+            "NoLongLivedCredentials": {
+                "Sid": "NoLongLivedCredentials",
+                "Effect": "Deny",
+                "Action": [
+                    "iam:CreateUser",
+                    "iam:CreateAccessKey",
+                    "iam:CreateLoginProfile",
+                    "iam:UpdateLoginProfile",
+                ],
+                "Resource": "*",
+            }
+        },
+        BOUNDARY,
+        ["NoLongLivedCredentials is not the design's deny"],
+    ),
+    "passing the deploy role on any condition": (
+        {
+            "NeverTheDeployIdentity": {**NEVER_BUT_PASSING, "Resource": DEPLOY_ROLE},
+            "OnlyTheDeployRolePasses": {
+                "Sid": "OnlyTheDeployRolePasses",
+                "Effect": "Deny",
+                "Action": "iam:PassRole",
+                "Resource": DEPLOY_ROLE,
+                "Condition": {"StringNotEquals": {"aws:PrincipalTag/team": "platform"}},
+            },
+        },
+        BOUNDARY,
+        ["NeverTheDeployIdentity does not deny iam:* on deploy"],
+    ),
+    "passing the deploy role but by another role": (
+        {
+            "NeverTheDeployIdentity": {**NEVER_BUT_PASSING, "Resource": DEPLOY_ROLE},
+            "OnlyTheDeployRolePasses": {
+                "Sid": "OnlyTheDeployRolePasses",
+                "Effect": "Deny",
+                "Action": "iam:PassRole",
+                "Resource": DEPLOY_ROLE,
+                "Condition": {
+                    "ArnNotEquals": {
+                        "aws:PrincipalArn": "arn:aws:iam::123456789012:role/svc-dev-github-deploy"
+                    }
+                },
+            },
+        },
+        BOUNDARY,
+        ["NeverTheDeployIdentity does not deny iam:* on deploy"],
+    ),
     "passing the deploy role only by itself": (
         {
             "NeverTheDeployIdentity": {**NEVER_BUT_PASSING, "Resource": DEPLOY_ROLE},
@@ -330,6 +428,15 @@ BOUNDARY_BREAKS = {
         [],
     ),
 }
+
+
+def test_the_boundary_invariant_names_a_role_outside_the_environments_names() -> None:
+    """Cheap (no render): a role the boundary's IAM statement does not cover (another prefix) is named."""
+    resources = _bounded_terraform(_boundary_document(), task_name="svc-task-")
+    problems = list(roles_carry_the_environments_permissions_boundary(Output("terraform", resources), {}))
+    assert [problem for problem in problems if "outside svc-prod-*" in problem and "task" in problem], (
+        problems
+    )
 
 
 @pytest.mark.parametrize("case", sorted(BOUNDARY_BREAKS))

@@ -43,7 +43,15 @@ BOUNDARY_DENIES: dict[str, tuple[frozenset[str], str]] = {
     ),
     "NoLongLivedCredentials": (
         frozenset(
-            {"iam:CreateUser", "iam:CreateAccessKey", "iam:CreateLoginProfile", "iam:UpdateLoginProfile"}
+            {
+                "iam:CreateUser",
+                "iam:CreateAccessKey",
+                "iam:UpdateAccessKey",
+                "iam:CreateLoginProfile",
+                "iam:UpdateLoginProfile",
+                "iam:CreateServiceSpecificCredential",
+                "iam:UploadSSHPublicKey",
+            }
         ),
         "*",
     ),
@@ -64,6 +72,18 @@ BOUNDARY_DENIES: dict[str, tuple[frozenset[str], str]] = {
 }
 # Only roles and role policies that carry the boundary (the two Sids above whose denies are conditional).
 WITHOUT_THE_BOUNDARY = {"RolesOnlyWithThisBoundary", "PoliciesOnlyOnRolesWithThisBoundary"}
+# The account every flavor's output is evaluated for (tests/infra/cloudformation.py, Terraform's mocks).
+ACCOUNT_ARN = "arn:aws:iam::123456789012"
+# `OnlyThisEnvironmentsIam`: iam:* is denied on all but these, `<prefix>` being `<project>-<environment>-`.
+OWN_IAM = frozenset(
+    {
+        f"{ACCOUNT_ARN}:role/<prefix>*",
+        f"{ACCOUNT_ARN}:policy/<prefix>*",
+        f"{ACCOUNT_ARN}:instance-profile/<prefix>*",
+        f"{ACCOUNT_ARN}:role/aws-service-role/*",  # service-linked roles, which AWS names
+        "arn:aws:iam::aws:policy/*",  # AWS's managed policies, which no account changes
+    }
+)
 
 
 class Output:
@@ -357,12 +377,11 @@ def _listed(value: Any) -> list[Any]:
 
 
 def _is_the_boundary(value: Any, boundary: Resource, name: str) -> bool:
-    """The boundary's ARN as a stack builds it (from partition, account and name), or its Ref/ARN."""
+    """The boundary's ARN in this account as a stack builds it (from partition, account and name), or the
+    policy's own Ref/ARN: never the same name in another account or partition."""
     if not isinstance(value, str) or not value:
         return False
-    return value in {boundary.ref, boundary.arn} or (
-        value.startswith("arn:") and value.endswith(f":policy/{name}")
-    )
+    return value == f"{ACCOUNT_ARN}:policy/{name}" or value in {boundary.ref, boundary.arn} - {""}
 
 
 def _deploy_identity_roles(output: Output) -> list[tuple[Resource, str]]:
@@ -396,22 +415,78 @@ def _covers(resources: list[Any], role: Resource, name: str) -> bool:
     )
 
 
+def _only_by(condition: Any, principal: str) -> bool:
+    """The condition is exactly "unless the caller is `principal`" (aws:PrincipalArn, by ARN or string)."""
+    return (
+        isinstance(condition, Mapping)
+        and len(condition) == 1
+        and next(iter(condition)) in {"ArnNotEquals", "StringNotEquals"}
+        and next(iter(condition.values())) == {"aws:PrincipalArn": principal}
+    )
+
+
 def _all_but_passing_the_role(
-    never: Mapping[str, Any], statements: Iterable[Mapping[str, Any]], role: Resource, name: str
+    never: Mapping[str, Any],
+    statements: Iterable[Mapping[str, Any]],
+    role: Resource,
+    name: str,
+    deploy_role: str,
 ) -> bool:
     """CloudFormation's deploy role carries the boundary and passes the execution role: every action but
-    iam:PassRole is denied, and passing is denied but on a condition (only the deploy role passes)."""
+    iam:PassRole is denied, and passing is denied to all but the deploy role (`deploy_role`, its ARN)."""
     return (
         "Action" not in never
         and _listed(never.get("NotAction")) == ["iam:PassRole"]
         and any(
             statement.get("Effect") == "Deny"
             and "iam:PassRole" in _listed(statement.get("Action"))
-            and bool(statement.get("Condition"))
+            and _only_by(statement.get("Condition"), deploy_role)
             and _covers(_listed(statement.get("Resource")), role, name)
             for statement in statements
         )
     )
+
+
+def _own_iam_problems(statement: Mapping[str, Any] | None, prefix: str) -> Iterator[str]:
+    """`OnlyThisEnvironmentsIam`: iam:* denied everywhere but this environment's names (OWN_IAM)."""
+    if statement is None:
+        yield "no OnlyThisEnvironmentsIam statement"
+        return
+    expected = {arn.replace("<prefix>", prefix) for arn in OWN_IAM}
+    if (
+        statement.get("Effect") != "Deny"
+        or _listed(statement.get("Action")) != ["iam:*"]
+        or {"Resource", "NotAction", "Condition"} & set(statement)
+        or set(_listed(statement.get("NotResource"))) != expected
+    ):
+        yield f"OnlyThisEnvironmentsIam does not deny iam:* outside {prefix}*: {statement}"
+
+
+def _names_outside(output: Output, prefix: str) -> Iterator[str]:
+    """Roles, policies and instance profiles are named under `<project>-<environment>-`, so the boundary's IAM
+    reaches them.
+    Terraform's are named or prefixed so (the attribute not set holds a mock value); CDK's take their
+    stack's name, which the address carries; CloudFormation's unnamed ones take the name deploy.sh gives
+    their stack (tests/infra checks that)."""
+    named = [
+        *((role, "RoleName") for role in output.of("AWS::IAM::Role", "aws_iam_role")),
+        *((policy, "ManagedPolicyName") for policy in output.of("AWS::IAM::ManagedPolicy", "aws_iam_policy")),
+        *(
+            (profile, "InstanceProfileName")
+            for profile in output.of("AWS::IAM::InstanceProfile", "aws_iam_instance_profile")
+        ),
+    ]
+    for resource, key in named:
+        if output.terraform:
+            names = [resource.properties.get("name"), resource.properties.get("name_prefix")]
+        elif resource.properties.get(key):
+            names = [resource.properties[key]]
+        elif output.flavor == "cdk":
+            names = [resource.address]
+        else:
+            continue
+        if not any(str(name or "").startswith(prefix) for name in names):
+            yield f"{resource.address}: named {names}, outside {prefix}*"
 
 
 def roles_carry_the_environments_permissions_boundary(output: Output, answers: Answers) -> Iterator[str]:
@@ -459,16 +534,21 @@ def roles_carry_the_environments_permissions_boundary(output: Output, answers: A
             or not conditioned
         ):
             yield f"{boundary.address}: {sid} is not the design's deny: {statement}"
+    prefix = name.removesuffix("permissions-boundary")  # <project>-<environment>-
+    for problem in _own_iam_problems(statements.get("OnlyThisEnvironmentsIam"), prefix):
+        yield f"{boundary.address}: {problem}"
+    yield from _names_outside(output, prefix)
     never = statements.get("NeverTheDeployIdentity") or {}
     pipeline = _deploy_identity_roles(output)
     if not pipeline:
         yield "no deploy identity role for NeverTheDeployIdentity to protect"
+    deploy_role = f"{ACCOUNT_ARN}:role/{prefix}github-deploy"
     for role, role_name in pipeline:
         if not (
             never.get("Effect") == "Deny"
             and (
                 "iam:*" in _listed(never.get("Action"))
-                or _all_but_passing_the_role(never, statements.values(), role, role_name)
+                or _all_but_passing_the_role(never, statements.values(), role, role_name, deploy_role)
             )
             and not never.get("Condition")
             and _covers(_listed(never.get("Resource")), role, role_name)

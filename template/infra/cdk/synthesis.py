@@ -41,6 +41,8 @@ class Synthesis:
     outdir: Path
     error: str = ""
     templates: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # What CloudFormation names the stacks (it names their unnamed roles `<stack name>-<logical id>-<suffix>`).
+    stack_names: list[str] = field(default_factory=list)
 
     def template(self, concern: str) -> Template:
         return Template.from_json(self.templates[concern])
@@ -104,4 +106,5 @@ def synthesise(environment: str) -> Synthesis:
     for stack in stacks:
         path = outdir / stack.template_file
         synthesis.templates[stack.stack_name.removeprefix(prefix)] = json.loads(path.read_text(encoding="utf-8"))
+        synthesis.stack_names.append(stack.stack_name)
     return synthesis

@@ -9,8 +9,10 @@ policy: AdministratorAccess unless `cdk bootstrap --cloudformation-execution-pol
 writes the narrower policy, `<project>-<environment>-cdk-execution` (see docs/deploy-identity.md): the services
 the app's stacks use, in this region; IAM only on this environment's role names, never on the deploy role.
 It also writes the environment's permissions boundary, `<project>-<environment>-permissions-boundary`, which
-`cdk bootstrap --custom-permissions-boundary` puts on CloudFormation's execution role and the app puts on
-every role of its stacks: whatever roles a deploy creates can never do more than it, nor shed it.
+this stack puts on the GitHub deploy role, `cdk bootstrap --custom-permissions-boundary` on CloudFormation's
+execution role and the app on every role of its stacks (the bootstrap's other roles carry none): a role that
+carries it cannot create a role without it nor shed it, and its IAM is limited to this environment's names;
+it does not narrow the services a role's own policies grant (docs/deploy-identity.md).
 The stack is synthesised only with `-c deploy_identity=true`, so the pipeline's `cdk deploy --all` never
 includes it.
 """
@@ -187,6 +189,7 @@ class DeployIdentityStack(Stack):
     def _permissions_boundary(self, target: Target, protected: list[str]) -> iam.ManagedPolicy:
         """The most any role of this environment may do, the execution role's and the deploy role's included."""
         boundary = target.permissions_boundary_arn
+        account = f"arn:{Aws.PARTITION}:iam::{Aws.ACCOUNT_ID}"
         with_another_boundary = {"StringNotEquals": {"iam:PermissionsBoundary": boundary}}
         policy = iam.ManagedPolicy(
             self,
@@ -238,10 +241,28 @@ class DeployIdentityStack(Stack):
                     actions=[
                         "iam:CreateUser",
                         "iam:CreateAccessKey",
+                        "iam:UpdateAccessKey",
                         "iam:CreateLoginProfile",
                         "iam:UpdateLoginProfile",
+                        "iam:CreateServiceSpecificCredential",
+                        "iam:UploadSSHPublicKey",
                     ],
                     resources=["*"],
+                ),
+                # IAM only on this environment's names (its stacks' roles take their stack's name), the
+                # service-linked roles AWS names and AWS's managed policies: never another role's trust or
+                # policies, passing a role without this boundary, another policy's versions, users or groups.
+                iam.PolicyStatement(
+                    sid="OnlyThisEnvironmentsIam",
+                    effect=iam.Effect.DENY,
+                    actions=["iam:*"],
+                    not_resources=[
+                        f"{account}:role/{target.name()}-*",
+                        f"{account}:policy/{target.name()}-*",
+                        f"{account}:instance-profile/{target.name()}-*",
+                        f"{account}:role/aws-service-role/*",
+                        f"arn:{Aws.PARTITION}:iam::aws:policy/*",
+                    ],
                 ),
                 iam.PolicyStatement(
                     sid="NeverTheDeployIdentity", effect=iam.Effect.DENY, actions=["iam:*"], resources=protected

@@ -10,7 +10,8 @@
 # each of which must carry the environment's permissions boundary (boundary.tf), as the deploy role does:
 # what a role it creates may do is capped by that boundary (docs/deploy-identity.md). The service's s3:*
 # never covers the state bucket (NotResource), whose objects are reachable only under this environment's
-# key prefix, and the bucket's own settings are denied.
+# key prefix, and the bucket's own settings are denied; the boundary denies the roles it creates the
+# bucket's settings and the project's other environments' state.
 
 data "aws_caller_identity" "current" {}
 data "aws_partition" "current" {}

@@ -52,9 +52,12 @@ class Builder:
         self._token_verifier = token_verifier
         self._replacements = dict(replacements)
         self._build_steps: list[Callable[[], None]] = []
+        self._container: Container | None = None
         # Set by exactly one wiring module (the sealed or the plain row mapper).
         self.customer_rows: Callable[[], CustomerRowMapper] | None = None
         self.customer_use_cases: Callable[[UnitOfWorkFactory, Clock], CustomerUseCases] = CustomerUseCases
+        # Told in this order: first what the options add in wire(), in OPTIONS order, then what their
+        # build steps (when_built) add, in OPTIONS order again.
         self.auth_observers: list[AuthObserver] = []
         self.guards: list[Middleware] = []
         self.rate_limited_operations = False
@@ -82,7 +85,8 @@ class Builder:
 
     def when_built(self, step: Callable[[], None]) -> None:
         """Runs `step` in `container()`, after every option is wired: for parts that read the others'
-        (e.g. a guard that needs the public routers) or that cost I/O to make."""
+        (e.g. a guard that needs the public routers) or that cost I/O to make. What a step appends to a
+        list comes after what every option appended in wire()."""
         self._build_steps.append(step)
 
     def rows(self) -> CustomerRowMapper:
@@ -91,6 +95,12 @@ class Builder:
         return self.customer_rows()
 
     def container(self) -> Container:
+        """The Container, assembled on the first call (the build steps run once); later calls return it."""
+        if self._container is None:
+            self._container = self._assemble()
+        return self._container
+
+    def _assemble(self) -> Container:
         if self._replacements:  # a misspelt or stale name would leave the real part in place, silently
             raise TypeError("build_container got parts no option of this project has: " + ", ".join(self._replacements))
         for step in self._build_steps:

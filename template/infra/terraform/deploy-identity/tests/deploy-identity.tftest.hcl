@@ -166,8 +166,20 @@ run "bounds_every_role_it_deploys" {
       {
         Sid      = "NoLongLivedCredentials"
         Effect   = "Deny"
-        Action   = ["iam:CreateUser", "iam:CreateAccessKey", "iam:CreateLoginProfile", "iam:UpdateLoginProfile"]
+        Action   = ["iam:CreateUser", "iam:CreateAccessKey", "iam:UpdateAccessKey", "iam:CreateLoginProfile", "iam:UpdateLoginProfile", "iam:CreateServiceSpecificCredential", "iam:UploadSSHPublicKey"]
         Resource = "*"
+      },
+      {
+        Sid    = "OnlyThisEnvironmentsIam"
+        Effect = "Deny"
+        Action = "iam:*"
+        NotResource = [
+          "arn:aws:iam::123456789012:role/${var.project_name}-prod-*",
+          "arn:aws:iam::123456789012:policy/${var.project_name}-prod-*",
+          "arn:aws:iam::123456789012:instance-profile/${var.project_name}-prod-*",
+          "arn:aws:iam::123456789012:role/aws-service-role/*",
+          "arn:aws:iam::aws:policy/*",
+        ]
       },
       { Sid = "NeverTheDeployIdentity", Effect = "Deny", Action = "iam:*", Resource = "arn:aws:iam::123456789012:role/${var.project_name}-prod-github-deploy" },
       {
@@ -177,11 +189,46 @@ run "bounds_every_role_it_deploys" {
         Resource = "*"
       },
     ] : contains(jsondecode(aws_iam_policy.permissions_boundary.policy).Statement, statement)])
-    error_message = "The boundary denies roles and role policies without it, changing it, users and access keys, the deploy role, and switching off the account baseline."
+    error_message = "The boundary denies roles and role policies without it, changing it, users and long-lived credentials, IAM outside this environment's names, the deploy role, and switching off the account baseline."
+  }
+
+  assert {
+    condition     = length([for statement in jsondecode(aws_iam_policy.permissions_boundary.policy).Statement : statement if lookup(statement, "NotAction", null) != null || lookup(statement, "NotResource", null) != null]) == 2
+    error_message = "Only OnlyThisEnvironmentsIam (iam:* outside this environment's names) and the state bucket's settings use NotResource/NotAction: no other statement denies more or less than it names."
   }
 
   assert {
     condition     = one([for statement in jsondecode(aws_iam_role_policy.resources.policy).Statement : lookup(statement, "Condition", null) if statement.Sid == "TheModulesRolesWithTheBoundary"]) == { StringEquals = { "iam:PermissionsBoundary" = "arn:aws:iam::123456789012:policy/${var.project_name}-prod-permissions-boundary" } } && alltrue([for statement in jsondecode(aws_iam_role_policy.resources.policy).Statement : length(setintersection(flatten([lookup(statement, "Action", [])]), ["iam:CreateRole", "iam:PutRolePermissionsBoundary", "iam:AttachRolePolicy", "iam:DetachRolePolicy", "iam:PutRolePolicy", "iam:DeleteRolePolicy"])) == 0 if statement.Sid != "TheModulesRolesWithTheBoundary" && statement.Effect == "Allow"])
     error_message = "The deploy role creates roles and writes their policies only with the boundary on them."
+  }
+}
+
+run "keeps_the_roles_it_deploys_off_the_state" {
+  command = plan
+
+  assert {
+    condition = alltrue([for statement in [
+      { Sid = "NeverTheStateBucketsSettings", Effect = "Deny", NotAction = "s3:ListBucket", Resource = "arn:aws:s3:::123456789012-terraform-state" },
+      {
+        Sid      = "NeverTheOtherEnvironmentsState"
+        Effect   = "Deny"
+        Action   = "s3:*"
+        Resource = ["arn:aws:s3:::123456789012-terraform-state/${var.project_name}/dev/*", "arn:aws:s3:::123456789012-terraform-state/${var.project_name}/staging/*"]
+      },
+    ] : contains(jsondecode(aws_iam_policy.permissions_boundary.policy).Statement, statement)])
+    error_message = "No role of prod, whatever its own policies grant, changes the state bucket's settings or reaches dev's or staging's state."
+  }
+}
+
+run "keeps_the_roles_of_dev_off_the_other_environments_state" {
+  command = plan
+
+  variables {
+    environment = "dev"
+  }
+
+  assert {
+    condition     = one([for statement in jsondecode(aws_iam_policy.permissions_boundary.policy).Statement : statement.Resource if statement.Sid == "NeverTheOtherEnvironmentsState"]) == ["arn:aws:s3:::123456789012-terraform-state/${var.project_name}/staging/*", "arn:aws:s3:::123456789012-terraform-state/${var.project_name}/prod/*"]
+    error_message = "dev's roles never reach staging's or prod's state."
   }
 }
