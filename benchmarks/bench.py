@@ -59,6 +59,8 @@ MATRIX_TIMINGS = ROOT / ".matrix" / "timings"
 TEMPLATE = [ROOT]
 RESULT_PREFIX = "BENCH-RESULT:"
 UNLIMITED = "100000000/second"
+# The render figure's floor: the default render's files as a plain template (plain_template).
+PLAIN = "copier copy, plain copy of the same files"
 # The figures, in the table's order. Each one's function returns its rows.
 FIGURES = (
     "render",
@@ -366,35 +368,13 @@ class Suite:
         scripts = Path(sys.executable).parent
         template = str(TEMPLATE[0])
         floor = plain_template(self.settings.work / "render-floor", template)
+        copier_copy = [str(scripts / "copier"), "copy", "--defaults", "--vcs-ref", "HEAD", "-q"]
+        cookiecutter = [str(scripts / "cookiecutter"), "--no-input", "-o"]
         commands: dict[str, Callable[[Path], list[str]]] = {
             "copier --version": lambda dst: [str(scripts / "copier"), "--version"],
-            "copier copy": lambda dst: [
-                str(scripts / "copier"),
-                "copy",
-                "--defaults",
-                "--vcs-ref",
-                "HEAD",
-                "-q",
-                template,
-                str(dst),
-            ],
-            "cookiecutter": lambda dst: [
-                str(scripts / "cookiecutter"),
-                "--no-input",
-                "-o",
-                str(dst),
-                template,
-            ],
-            "copier copy, plain copy of the same files": lambda dst: [
-                str(scripts / "copier"),
-                "copy",
-                "--defaults",
-                "--vcs-ref",
-                "HEAD",
-                "-q",
-                str(floor),
-                str(dst),
-            ],
+            "copier copy": lambda dst: [*copier_copy, template, str(dst)],
+            "cookiecutter": lambda dst: [*cookiecutter, str(dst), template],
+            PLAIN: lambda dst: [*copier_copy, str(floor), str(dst)],
         }
         wall: dict[str, list[float]] = {name: [] for name in commands}
         cpu: dict[str, list[float]] = {name: [] for name in commands}
@@ -406,8 +386,7 @@ class Suite:
                     wall[name].append(seconds)
                     cpu[name].append(used)
         copy, version, cookie, plain = (
-            median(wall[name])
-            for name in ("copier copy", "copier --version", "cookiecutter", "copier copy, plain copy of the same files")
+            median(wall[name]) for name in ("copier copy", "copier --version", "cookiecutter", PLAIN)
         )
         files = sum(1 for path in floor.rglob("*") if path.is_file() and ".git" not in path.parts) - 1
         data = {
@@ -1042,7 +1021,9 @@ def plain_template(folder: Path, template: str) -> Path:
     shutil.rmtree(folder, ignore_errors=True)
     copier.run_copy(template, folder, defaults=True, quiet=True, unsafe=False, vcs_ref="HEAD")
     (folder / ".copier-answers.yml").unlink()
-    (folder / "copier.yml").write_text("_answers_file: .copier-answers.yml\nname:\n  type: str\n  default: x\n")
+    (folder / "copier.yml").write_text(
+        "_answers_file: .copier-answers.yml\nname:\n  type: str\n  default: x\n", encoding="utf-8"
+    )
     git(folder, "init", "-q")
     git(folder, "add", "-A")
     git(folder, "commit", "-q", "-m", "plain")
